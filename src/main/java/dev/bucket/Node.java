@@ -1,0 +1,167 @@
+package dev.bucket;
+
+import dev.bucket.artifact.ArtifactRepository;
+import dev.bucket.artifact.PayloadCache;
+import dev.bucket.audit.AuditClient;
+import dev.bucket.audit.AuditQueries;
+import dev.bucket.audit.AuditVerticle;
+import dev.bucket.audit.ChainVerifier;
+import dev.bucket.bus.Codecs;
+import dev.bucket.config.BucketConfig;
+import dev.bucket.gate.GateVerticle;
+import dev.bucket.ingest.IngestRecovery;
+import dev.bucket.ingest.IngestVerticle;
+import dev.bucket.integrity.ImmutabilityValidator;
+import dev.bucket.payload.FilesystemPayloadStore;
+import dev.bucket.payload.GridFsPayloadStore;
+import dev.bucket.payload.PayloadStore;
+import dev.bucket.storage.MetadataStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One gateway node: opens the stores, deploys the audit, ingest and gate verticles in dependency order, and holds the
+ * shared services they use. Start-up repairs what a crash may have left (see {@link IngestRecovery}) before the
+ * HTTP port opens, so no request sees a half-written state.
+ */
+public final class Node {
+
+  public static final String VERSION = "1.0.0";
+  private static final long MAX_CACHED_VERSIONS = 200_000;
+
+  private final Vertx vertx;
+  private final BucketConfig config;
+  private final Clock clock;
+  private final Instant startedAt;
+  private MetadataStore metadata;
+  private PayloadStore payloads;
+  private PayloadCache payloadCache;
+  private ArtifactRepository artifacts;
+  private AuditClient auditClient;
+  private AuditQueries auditQueries;
+  private ImmutabilityValidator validator;
+  private int httpPort;
+
+  private Node(Vertx vertx, BucketConfig config, Clock clock) {
+    this.vertx = vertx;
+    this.config = config;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+  }
+
+  public static Future<Node> start(Vertx vertx, BucketConfig config, Clock clock) {
+    Node node = new Node(vertx, config, clock);
+    return node.boot().map(node);
+  }
+
+  private Future<Void> boot() {
+    Codecs.registerAll(vertx);
+    auditClient = new AuditClient(vertx, config.busTimeoutMs());
+    return MetadataStore.open(vertx, config).compose(store -> {
+      metadata = store;
+      artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
+      auditQueries = new AuditQueries(store.client());
+      return openPayloadStore().compose(v -> artifacts.init());
+    }).compose(v -> vertx.deployVerticle(new AuditVerticle(metadata.client(), metadata.barrier(), clock,
+        config.auditQueueCapacity(), config.auditMaxBatch())))
+        .compose(id -> new IngestRecovery(artifacts, auditClient, auditQueries).run())
+        .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
+            clock), new DeploymentOptions().setInstances(eventLoops())))
+        .compose(id -> {
+          validator = new ImmutabilityValidator(artifacts, payloads, auditQueries,
+              new ChainVerifier(metadata.client()), auditClient);
+          return deployGate();
+        });
+  }
+
+  private Future<Void> openPayloadStore() {
+    if (config.effectivePayloadStore() == BucketConfig.PayloadStoreKind.FILESYSTEM) {
+      FilesystemPayloadStore store = new FilesystemPayloadStore(vertx, config.dataDir().resolve("payloads"));
+      payloads = store;
+      return store.cleanTemp().andThen(v -> createPayloadCache()).mapEmpty();
+    }
+    GridFsPayloadStore store = new GridFsPayloadStore(metadata.client(), metadata.barrier(), "payloads");
+    payloads = store;
+    return store.init().andThen(v -> createPayloadCache()).mapEmpty();
+  }
+
+  private void createPayloadCache() {
+    payloadCache = new PayloadCache(payloads, config.cacheMaxBytes(), config.cachePayloadMaxBytes());
+  }
+
+  /**
+   * One gate per event loop, sharing one listening socket. Port 0 (any free port) becomes -1, Vert.x's "one random
+   * port shared by every instance"; plain 0 would give each instance its own port.
+   */
+  private Future<Void> deployGate() {
+    List<GateVerticle> gates = new ArrayList<>();
+    int port = config.httpPort() == 0 ? -1 : config.httpPort();
+    return vertx.deployVerticle(() -> {
+      GateVerticle gate = new GateVerticle(this, port);
+      gates.add(gate);
+      return gate;
+    }, new DeploymentOptions().setInstances(eventLoops())).map(id -> {
+      httpPort = gates.get(0).port();
+      if (gates.stream().anyMatch(g -> g.port() != httpPort)) {
+        throw new IllegalStateException("gate instances bound different ports");
+      }
+      return null;
+    });
+  }
+
+  private static int eventLoops() {
+    return Math.max(1, Math.min(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** Undeploys everything, then closes the stores so the embedded store is committed cleanly. */
+  public Future<Void> stop() {
+    return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx));
+  }
+
+  public BucketConfig config() {
+    return config;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public MetadataStore metadata() {
+    return metadata;
+  }
+
+  public PayloadStore payloads() {
+    return payloads;
+  }
+
+  public PayloadCache payloadCache() {
+    return payloadCache;
+  }
+
+  public ArtifactRepository artifacts() {
+    return artifacts;
+  }
+
+  public AuditClient auditClient() {
+    return auditClient;
+  }
+
+  public AuditQueries auditQueries() {
+    return auditQueries;
+  }
+
+  public ImmutabilityValidator validator() {
+    return validator;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.bucket.audit;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.erdtman.jcs.JsonCanonicalizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One sealed entry of the audit log, as stored in MongoDB ({@link #toDocument()}) and as hashed
+ * ({@link #canonicalBytes()}).
+ *
+ * <p>The canonical bytes (RFC 8785 JCS of the document without {@code _id}, {@code prev_hash} and {@code entry_hash})
+ * must be reproducible from the stored document byte for byte: they are the hash chain's input and will be the
+ * Merkle tree's leaves. Hence only strings, booleans and integers within ±2^53 appear anywhere in an entry (JCS
+ * represents numbers as IEEE-754 doubles; Mongo returns ints and longs exactly), null fields are always omitted, and
+ * {@link #fromDocument} refuses any document it could not reproduce exactly (unknown fields, explicit nulls, other
+ * types).
+ *
+ * @param index          0-based position in the log; dense
+ * @param ts             when the entry was accepted, ISO-8601 UTC with millis
+ * @param outcome        {@link AuditRecord.Outcome#wire()}
+ * @param retentionUntil {@code ts} plus the retention period, same format
+ * @param details        caller-specific extra facts, or null; never mutated
+ * @param prevHash       hex entry hash of entry {@code index - 1}; 64 zeros for the first entry
+ * @param entryHash      hex SHA-256 over {@code prevHash} and the canonical bytes (see {@link HashChain}); null only
+ *                       while the entry is being sealed
+ */
+public record AuditEntry(long index, String ts, String actor, String product, String operation, String artifactId,
+                         int version, String contentHash, String outcome, int status, String reason,
+                         String retentionUntil, JsonObject details, String prevHash, String entryHash) {
+
+  /** The MongoDB collection holding the log, one document per entry, {@code _id} = index. */
+  public static final String COLLECTION = "audit_log";
+
+  private static final long MAX_EXACT_INTEGER = 1L << 53;
+
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+  private static final Set<String> FIELDS = Set.of("_id", "index", "ts", "actor", "product", "op", "artifact_id",
+      "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "prev_hash",
+      "entry_hash");
+
+  public AuditEntry {
+    Objects.requireNonNull(ts, "ts");
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(retentionUntil, "retentionUntil");
+    Objects.requireNonNull(prevHash, "prevHash");
+    requireHash(prevHash, "prevHash");
+    if (entryHash != null) {
+      requireHash(entryHash, "entryHash");
+    }
+    if (index < 0 || index >= MAX_EXACT_INTEGER) {
+      throw new IllegalArgumentException("index out of range: " + index);
+    }
+    for (String s : new String[] {ts, actor, product, operation, artifactId, contentHash, outcome, reason,
+        retentionUntil}) {
+      if (s != null) {
+        requireWellFormed(s);
+      }
+    }
+    if (details != null) {
+      requireCanonicalSafe(details);
+    }
+  }
+
+  /** The same entry with its hash filled in. */
+  AuditEntry withEntryHash(String hash) {
+    return new AuditEntry(index, ts, actor, product, operation, artifactId, version, contentHash, outcome, status,
+        reason, retentionUntil, details, prevHash, hash);
+  }
+
+  /** The MongoDB document: snake_case fields, {@code _id} = index, null fields omitted. */
+  public JsonObject toDocument() {
+    JsonObject doc = new JsonObject().put("_id", index);
+    body().forEach(field -> doc.put(field.getKey(), field.getValue()));
+    doc.put("prev_hash", prevHash);
+    putIfPresent(doc, "entry_hash", entryHash);
+    return doc;
+  }
+
+  /**
+   * Reads a stored document. Throws {@link IllegalArgumentException} for anything {@link #toDocument()} would not
+   * have written, because such a document's canonical bytes could not be reproduced.
+   */
+  public static AuditEntry fromDocument(JsonObject doc) {
+    for (Map.Entry<String, Object> field : doc) {
+      if (!FIELDS.contains(field.getKey())) {
+        throw new IllegalArgumentException("unexpected field '" + field.getKey() + "'");
+      }
+      if (field.getValue() == null) {
+        throw new IllegalArgumentException("explicit null in field '" + field.getKey() + "'");
+      }
+    }
+    Object details = doc.getValue("details");
+    if (details != null && !(details instanceof JsonObject)) {
+      throw new IllegalArgumentException("details is not an object");
+    }
+    return new AuditEntry(integer(doc, "index", Long.MAX_VALUE), string(doc, "ts"), string(doc, "actor"),
+        string(doc, "product"), string(doc, "op"), string(doc, "artifact_id"),
+        (int) integer(doc, "version", Integer.MAX_VALUE), string(doc, "content_hash"), string(doc, "outcome"),
+        (int) integer(doc, "status", Integer.MAX_VALUE), string(doc, "reason"), string(doc, "retention_until"),
+        (JsonObject) details, string(doc, "prev_hash"), string(doc, "entry_hash"));
+  }
+
+  /** RFC 8785 canonical JSON of the entry's content: everything but {@code _id} and the two hashes. */
+  public byte[] canonicalBytes() {
+    try {
+      return new JsonCanonicalizer(body().encode()).getEncodedUTF8();
+    } catch (IOException e) {
+      // body() is JSON that Vert.x itself encoded; the canonicalizer cannot fail to parse it.
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public AuditReceipt receipt() {
+    return new AuditReceipt(index, entryHash);
+  }
+
+  private JsonObject body() {
+    JsonObject body = new JsonObject().put("index", index).put("ts", ts);
+    putIfPresent(body, "actor", actor);
+    putIfPresent(body, "product", product);
+    body.put("op", operation);
+    putIfPresent(body, "artifact_id", artifactId);
+    body.put("version", version);
+    putIfPresent(body, "content_hash", contentHash);
+    body.put("outcome", outcome).put("status", status);
+    putIfPresent(body, "reason", reason);
+    body.put("retention_until", retentionUntil);
+    // A copy: whoever gets the document may change it, and must not change this entry with it.
+    putIfPresent(body, "details", details == null ? null : details.copy());
+    return body;
+  }
+
+  private static void putIfPresent(JsonObject doc, String field, Object value) {
+    if (value != null) {
+      doc.put(field, value);
+    }
+  }
+
+  private static String string(JsonObject doc, String field) {
+    Object value = doc.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw new IllegalArgumentException(field + " is not a string");
+    }
+    return (String) value;
+  }
+
+  /** An int or long field, exactly: a double (even an integral one) would not reproduce the stored bytes. */
+  private static long integer(JsonObject doc, String field, long max) {
+    Object value = doc.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw new IllegalArgumentException(field + " is " + (value == null ? "missing" : "not an integer"));
+    }
+    long n = ((Number) value).longValue();
+    if (n > max || n < -max) {
+      throw new IllegalArgumentException(field + " is out of range");
+    }
+    return n;
+  }
+
+  /**
+   * Details may hold only values that survive Mongo and JCS unchanged, under keys Mongo stores verbatim. Raw values
+   * are checked: {@link JsonObject#getValue} would show an Instant or byte[] as the string it encodes to, but the
+   * Mongo codec stores them as other types.
+   */
+  private static void requireCanonicalSafe(Object value) {
+    if (value == null || value instanceof Boolean || value instanceof Integer) {
+      return;
+    }
+    if (value instanceof String s) {
+      requireWellFormed(s);
+    } else if (value instanceof Long n) {
+      if (n >= MAX_EXACT_INTEGER || n <= -MAX_EXACT_INTEGER) {
+        throw new IllegalArgumentException("details: integer " + n + " is beyond ±2^53, JCS cannot represent it");
+      }
+    } else if (value instanceof JsonObject obj) {
+      obj.getMap().forEach((key, nested) -> {
+        if (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0 || key.indexOf('\0') >= 0) {
+          throw new IllegalArgumentException("details: key '" + key + "' cannot be stored verbatim in MongoDB");
+        }
+        requireWellFormed(key);
+        requireCanonicalSafe(nested);
+      });
+    } else if (value instanceof JsonArray array) {
+      array.getList().forEach(AuditEntry::requireCanonicalSafe);
+    } else {
+      throw new IllegalArgumentException("details: " + value.getClass().getSimpleName()
+          + " values are not allowed (only strings, booleans, integers, JsonObjects, JsonArrays)");
+    }
+  }
+
+  private static void requireHash(String hash, String name) {
+    if (!HASH.matcher(hash).matches()) {
+      throw new IllegalArgumentException(name + " is not 64 lowercase hex digits");
+    }
+  }
+
+  /** A lone UTF-16 surrogate would be replaced when encoded to UTF-8, so the stored text would differ. */
+  private static void requireWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("string contains an unpaired surrogate");
+      }
+    }
+  }
+}

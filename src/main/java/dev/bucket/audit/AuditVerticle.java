@@ -1,0 +1,73 @@
+package dev.bucket.audit;
+
+import dev.bucket.bus.Addresses;
+import dev.bucket.storage.DurabilityBarrier;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.mongo.MongoClient;
+
+import java.time.Clock;
+
+/**
+ * Serves the audit log on the event bus: {@link Addresses#AUDIT_APPEND} ({@link AuditAppend} → {@link AuditReceipt};
+ * a full queue fails the message with 503, anything else with 500) and {@link Addresses#AUDIT_HEAD} (any body →
+ * {@link AuditHead}).
+ *
+ * <p>It owns the log's only {@link AuditLog}, so exactly one instance may run against a given MongoDB collection:
+ * deploy it once (never with {@code instances > 1}). Everything it depends on is in its messages and MongoDB, and
+ * {@link AuditLog#start()} re-reads the head, so it can later run as a cluster-wide singleton (one node holds a lock
+ * or lease and deploys it, a successor deploys it after the lease lapses); that requires wire codecs for the three
+ * message types instead of the node-local ones registered here.
+ */
+public final class AuditVerticle extends VerticleBase {
+
+  private final MongoClient mongo;
+  private final DurabilityBarrier barrier;
+  private final Clock clock;
+  private final int queueCapacity;
+  private final int maxBatch;
+  private AuditLog log;
+  private MessageConsumer<AuditAppend> appends;
+  private MessageConsumer<Object> heads;
+
+  public AuditVerticle(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int queueCapacity, int maxBatch) {
+    this.mongo = mongo;
+    this.barrier = barrier;
+    this.clock = clock;
+    this.queueCapacity = queueCapacity;
+    this.maxBatch = maxBatch;
+  }
+
+  @Override
+  public Future<?> start() {
+    log = new AuditLog(mongo, barrier, clock, queueCapacity, maxBatch);
+    return log.start().compose(v -> {
+      appends = vertx.eventBus().consumer(Addresses.AUDIT_APPEND, this::append);
+      heads = vertx.eventBus().consumer(Addresses.AUDIT_HEAD, msg -> msg.reply(log.head()));
+      return Future.all(appends.completion(), heads.completion());
+    });
+  }
+
+  /** Stops taking requests first, then lets the log write what it has accepted. */
+  @Override
+  public Future<?> stop() {
+    return Future.all(appends.unregister(), heads.unregister()).compose(v -> log.close());
+  }
+
+  private void append(Message<AuditAppend> msg) {
+    AuditAppend request = msg.body();
+    if (request == null || request.record() == null) {
+      msg.fail(500, "audit append without a record");
+      return;
+    }
+    log.append(request.record(), request.awaitDurable()).onComplete(result -> {
+      if (result.succeeded()) {
+        msg.reply(result.result());
+      } else {
+        msg.fail(result.cause() instanceof AuditBackpressureException ? 503 : 500, result.cause().getMessage());
+      }
+    });
+  }
+}

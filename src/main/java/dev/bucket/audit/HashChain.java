@@ -1,0 +1,108 @@
+package dev.bucket.audit;
+
+import io.vertx.core.json.JsonObject;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+
+/**
+ * The log's hash chain: {@code entry_hash = hex(SHA-256(prev_hash bytes || canonical bytes))}, where the first
+ * entry's {@code prev_hash} is 32 zero bytes. Pure functions only.
+ */
+public final class HashChain {
+
+  /** {@code prev_hash} of entry 0, and the hash of an empty log's head. */
+  public static final String GENESIS_HASH = "0".repeat(64);
+
+  /** The head of an empty log: the next entry gets index 0 and links to {@link #GENESIS_HASH}. */
+  public static final AuditHead EMPTY = new AuditHead(0, GENESIS_HASH);
+
+  /** Seven years of 365 days: how long audit entries must be kept. */
+  public static final Duration RETENTION = Duration.ofDays(2555);
+
+  /** Larger entries are refused rather than risking a batch that MongoDB rejects as a whole. */
+  static final int MAX_CANONICAL_BYTES = 64 * 1024;
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private HashChain() {
+  }
+
+  public static String entryHash(String prevHash, byte[] canonicalBytes) {
+    MessageDigest sha256 = sha256();
+    sha256.update(HEX.parseHex(prevHash));
+    sha256.update(canonicalBytes);
+    return HEX.formatHex(sha256.digest());
+  }
+
+  /**
+   * Seals {@code record} as the entry following {@code head}, accepted at {@code at}.
+   *
+   * @throws IllegalArgumentException if the record holds values an entry cannot hold exactly, or is too large
+   */
+  public static AuditEntry next(AuditHead head, AuditRecord record, Instant at) {
+    Instant ts = at.truncatedTo(ChronoUnit.MILLIS);
+    AuditEntry draft = new AuditEntry(head.size(), TIMESTAMP.format(ts), record.actor(), record.product(),
+        record.operation(), record.artifactId(), record.version(), record.contentHash(), record.outcome().wire(),
+        record.status(), record.reason(), TIMESTAMP.format(ts.plus(RETENTION)), record.details(), head.hash(), null);
+    byte[] canonical = draft.canonicalBytes();
+    if (canonical.length > MAX_CANONICAL_BYTES) {
+      throw new IllegalArgumentException("audit entry is " + canonical.length + " bytes, the limit is "
+          + MAX_CANONICAL_BYTES);
+    }
+    return draft.withEntryHash(entryHash(head.hash(), canonical));
+  }
+
+  /** The head of a log whose last entry is {@code last}. */
+  public static AuditHead headAfter(AuditEntry last) {
+    return new AuditHead(last.index() + 1, last.entryHash());
+  }
+
+  /**
+   * Reads a stored entry and checks it on its own: readable, stored at the position it names, and its content still
+   * hashing to its {@code entry_hash}. Linkage to its predecessor is the caller's to check.
+   *
+   * @throws AuditTamperedException naming the entry and the problem
+   */
+  public static AuditEntry verifiedEntry(JsonObject doc) {
+    Object id = doc.getValue("_id");
+    if (!(id instanceof Integer || id instanceof Long)) {
+      throw new AuditTamperedException(null, "malformed",
+          "the audit log holds a document with _id " + id + ", which is not an entry index");
+    }
+    long position = ((Number) id).longValue();
+    AuditEntry entry;
+    try {
+      entry = AuditEntry.fromDocument(doc);
+    } catch (RuntimeException e) {
+      throw new AuditTamperedException(position, "malformed",
+          "audit entry " + position + " is not a document the log writes: " + e.getMessage());
+    }
+    if (entry.index() != position) {
+      throw new AuditTamperedException(position, "index_mismatch", "audit entry stored at position " + position
+          + " says it is entry " + entry.index() + ": entries were moved or reordered");
+    }
+    if (!entryHash(entry.prevHash(), entry.canonicalBytes()).equals(entry.entryHash())) {
+      throw new AuditTamperedException(position, "entry_hash_mismatch", "audit entry " + position
+          + " no longer matches its entry_hash: its content was edited after it was written");
+    }
+    return entry;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.bucket.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every setting of a gateway node, validated once at start-up. Keys are the snake_case names used in
+ * {@code conf/bucket.json}; see {@link ConfigLoader} for how the sources are layered.
+ */
+public record BucketConfig(
+    String httpHost,
+    int httpPort,
+    Path dataDir,
+    String mongoUri,
+    String mongoDb,
+    String redisUri,
+    PayloadStoreKind payloadStore,
+    long maxArtifactBytes,
+    int maxJsonBodyBytes,
+    int maxMetadataBytes,
+    int pageLimitMax,
+    long cacheMaxBytes,
+    int cachePayloadMaxBytes,
+    int auditQueueCapacity,
+    int auditMaxBatch,
+    long busTimeoutMs,
+    int retentionDays) {
+
+  public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
+
+  static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
+      "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
+      "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
+      "retention_days");
+
+  /** True when no MongoDB URI is configured and the in-process MongoDB-wire server is used. */
+  public boolean embeddedMongo() {
+    return mongoUri.isEmpty();
+  }
+
+  /** The payload store in effect: AUTO means the filesystem store when embedded, GridFS with an external MongoDB. */
+  public PayloadStoreKind effectivePayloadStore() {
+    if (payloadStore != PayloadStoreKind.AUTO) {
+      return payloadStore;
+    }
+    return embeddedMongo() ? PayloadStoreKind.FILESYSTEM : PayloadStoreKind.GRIDFS;
+  }
+
+  /** Builds and validates the typed configuration from merged raw values (strings or JSON scalars). */
+  static BucketConfig from(Map<String, Object> raw) {
+    for (String key : raw.keySet()) {
+      if (!KEYS.contains(key)) {
+        throw new ConfigException("unknown configuration key '" + key + "'");
+      }
+    }
+    Values v = new Values(raw);
+    BucketConfig config = new BucketConfig(
+        v.string("http_host", false),
+        (int) v.number("http_port", 0, 65535),
+        Path.of(v.string("data_dir", false)),
+        v.string("mongo_uri", true),
+        v.string("mongo_db", false),
+        v.string("redis_uri", true),
+        v.choice("payload_store", PayloadStoreKind.class),
+        v.number("max_artifact_bytes", 1, Long.MAX_VALUE),
+        (int) v.number("max_json_body_bytes", 1024, 16 * 1024 * 1024),
+        (int) v.number("max_metadata_bytes", 256, 1024 * 1024),
+        (int) v.number("page_limit_max", 1, 10_000),
+        v.number("cache_max_bytes", 0, Long.MAX_VALUE),
+        (int) v.number("cache_payload_max_bytes", 0, 16 * 1024 * 1024),
+        (int) v.number("audit_queue_capacity", 1, 10_000_000),
+        (int) v.number("audit_max_batch", 1, 100_000),
+        v.number("bus_timeout_ms", 10, 600_000),
+        (int) v.number("retention_days", 1, 36_500));
+    if (!config.mongoUri.isEmpty() && !config.mongoUri.startsWith("mongodb://")
+        && !config.mongoUri.startsWith("mongodb+srv://")) {
+      throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");
+    }
+    if (!config.redisUri.isEmpty() && !config.redisUri.matches("rediss?://.+")) {
+      throw new ConfigException("redis_uri: must start with redis:// or rediss://");
+    }
+    return config;
+  }
+
+  /** Typed reads over raw values that may come from JSON, environment, system properties or flags. */
+  private record Values(Map<String, Object> raw) {
+
+    private Object require(String key) {
+      Object value = raw.get(key);
+      if (value == null) {
+        throw new ConfigException(key + ": missing (every key needs a value; see conf/bucket.json)");
+      }
+      return value;
+    }
+
+    String string(String key, boolean mayBeEmpty) {
+      String value = require(key).toString().trim();
+      if (value.isEmpty() && !mayBeEmpty) {
+        throw new ConfigException(key + ": must not be empty");
+      }
+      return value;
+    }
+
+    long number(String key, long min, long max) {
+      Object value = require(key);
+      long n;
+      try {
+        n = value instanceof Number num && num.doubleValue() == num.longValue()
+            ? num.longValue() : Long.parseLong(value.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key + ": must be a whole number, got '" + value + "'");
+      }
+      if (n < min || n > max) {
+        throw new ConfigException(key + ": must be between " + min + " and " + max + ", got " + n);
+      }
+      return n;
+    }
+
+    <E extends Enum<E>> E choice(String key, Class<E> type) {
+      String value = string(key, false);
+      for (E e : type.getEnumConstants()) {
+        if (e.name().equalsIgnoreCase(value)) {
+          return e;
+        }
+      }
+      throw new ConfigException(key + ": must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+          .toLowerCase(java.util.Locale.ROOT) + ", got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package dev.bucket.gate;
+
+import dev.bucket.artifact.Artifact;
+import dev.bucket.artifact.ArtifactRepository;
+import dev.bucket.artifact.PayloadCache;
+import dev.bucket.audit.AuditClient;
+import dev.bucket.audit.AuditRecord;
+import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.bus.Addresses;
+import dev.bucket.config.BucketConfig;
+import dev.bucket.ingest.IngestCommand;
+import dev.bucket.ingest.IngestOutcome;
+import dev.bucket.payload.PayloadStore;
+import dev.bucket.payload.StoredPayload;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The artifact API (v1). Creates and versions are committed by the ingest verticle; reads are served here from the
+ * repository's caches. No route updates or deletes anything: those methods answer 405.
+ */
+final class ArtifactRoutes {
+
+  static final String BASE = "/v1/products/:product/artifacts";
+  private static final String JSON = "application/json";
+  private static final String MULTIPART = "multipart/form-data";
+  private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata", "data");
+  private static final Set<String> VERSION_FIELDS = Set.of("metadata", "data");
+  private static final String IMMUTABLE_CACHE = "private, max-age=31536000, immutable";
+
+  private final Vertx vertx;
+  private final BucketConfig config;
+  private final ArtifactRepository artifacts;
+  private final PayloadStore payloads;
+  private final PayloadCache payloadCache;
+  private final AuditClient audit;
+  private final DeliveryOptions ingestDelivery;
+
+  ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
+                 PayloadCache payloadCache, AuditClient audit) {
+    this.vertx = vertx;
+    this.config = config;
+    this.artifacts = artifacts;
+    this.payloads = payloads;
+    this.payloadCache = payloadCache;
+    this.audit = audit;
+    this.ingestDelivery = new DeliveryOptions().setSendTimeout(config.busTimeoutMs());
+  }
+
+  void mount(Router router) {
+    BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
+    MultipartIngest multipart = new MultipartIngest(config, payloads);
+
+    router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
+    router.post(BASE).consumes(MULTIPART).setName("artifact.create")
+        .handler(ctx -> multipart.receive(ctx, false)
+            .onSuccess(upload -> commit(ctx, multipart.create(ctx, upload))).onFailure(ctx::fail));
+    router.get(BASE).setName("artifact.list").handler(this::list);
+    router.get(BASE + "/:id").setName("artifact.read").handler(this::latest);
+    // Its own route, ahead of the body handlers, so a version without If-Match is refused before its body is read.
+    router.post(BASE + "/:id/versions").setName("artifact.version").handler(ArtifactRoutes::checkIfMatch);
+    router.post(BASE + "/:id/versions").consumes(JSON).setName("artifact.version")
+        .handler(jsonBody).handler(this::versionJson);
+    router.post(BASE + "/:id/versions").consumes(MULTIPART).setName("artifact.version")
+        .handler(ctx -> multipart.receive(ctx, true)
+            .onSuccess(upload -> commit(ctx, multipart.version(ctx, upload))).onFailure(ctx::fail));
+    router.get(BASE + "/:id/versions").setName("artifact.versions").handler(this::versions);
+    router.get(BASE + "/:id/versions/:version").setName("artifact.read").handler(this::version);
+    router.route(BASE + "/:id/versions/:version/payload").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .setName("artifact.read_payload").handler(this::payload);
+
+    refuseMutation(router, BASE, "GET, POST");
+    refuseMutation(router, BASE + "/:id", "GET");
+    refuseMutation(router, BASE + "/:id/versions", "GET, POST");
+    refuseMutation(router, BASE + "/:id/versions/:version", "GET");
+    refuseMutation(router, BASE + "/:id/versions/:version/payload", "GET, HEAD");
+  }
+
+  /** Write-once: there is no update or delete, and the answer says so instead of a bare 404. */
+  private static void refuseMutation(Router router, String path, String allow) {
+    router.route(path).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
+        .setName("artifact.mutate").handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
+            "artifacts are immutable and never deleted: " + ctx.request().method() + " is refused. "
+                + "To change an artifact, POST a new version to .../artifacts/{id}/versions with If-Match.",
+            Map.of(HttpHeaders.ALLOW.toString(), allow), new JsonObject())));
+  }
+
+  private void createJson(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    JsonObject body = jsonObject(ctx, CREATE_FIELDS);
+    String artifactClass = Requests.matching("artifact_class", body.getValue("artifact_class") instanceof String s
+        ? s : null, Requests.ARTIFACT_CLASS);
+    Object id = body.getValue("artifact_id");
+    if (id != null && !(id instanceof String)) {
+      throw Requests.invalid("artifact_id must be a string");
+    }
+    String artifactId = id == null ? null : Requests.matching("artifact_id", (String) id, Requests.ARTIFACT_ID);
+    JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
+    String key = Requests.idempotencyKey(ctx);
+    payloads.store(data(body)).onSuccess(stored -> commit(ctx, new IngestCommand(product, artifactId,
+        artifactClass, null, Operation.actor(ctx), metadata, stored, JSON, key))).onFailure(ctx::fail);
+  }
+
+  private void versionJson(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    String ifMatch = requireIfMatch(ctx);
+    JsonObject body = jsonObject(ctx, VERSION_FIELDS);
+    JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
+    String key = Requests.idempotencyKey(ctx);
+    payloads.store(data(body)).onSuccess(stored -> commit(ctx, new IngestCommand(product, artifactId, null,
+        ifMatch, Operation.actor(ctx), metadata, stored, JSON, key))).onFailure(ctx::fail);
+  }
+
+  /** If-Match is mandatory on versions: it is how a writer proves it saw the version it replaces. */
+  static String requireIfMatch(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.IF_MATCH);
+    if (header == null || header.isBlank() || header.trim().equals("*")) {
+      throw new ApiException(ProblemType.PRECONDITION_REQUIRED, "a new version needs If-Match with the ETag of the "
+          + "current version (GET the artifact to read it); this is how concurrent writers are kept apart");
+    }
+    String etag = header.trim();
+    if (!etag.matches("\"sha256:[0-9a-f]{64}\"")) {
+      throw new ApiException(ProblemType.PRECONDITION_FAILED, "If-Match must be one strong ETag such as "
+          + "\"sha256:<64 hex>\", got " + etag);
+    }
+    return etag.substring(1, etag.length() - 1);
+  }
+
+  /** Refuses a version without a usable If-Match before any of its body is read. */
+  private static void checkIfMatch(RoutingContext ctx) {
+    requireIfMatch(ctx);
+    ctx.next();
+  }
+
+  private JsonObject jsonObject(RoutingContext ctx, Set<String> allowed) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw Requests.invalid("the request body is empty; expected a JSON object");
+    }
+    Object parsed = ctx.body().asJsonObject();
+    JsonObject body = (JsonObject) parsed;
+    for (String field : body.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw Requests.invalid("unknown field '" + field + "'; allowed: " + allowed.stream().sorted().toList());
+      }
+    }
+    return body;
+  }
+
+  /** JSON artifacts are stored as the compact encoding of {@code data}. */
+  private static Buffer data(JsonObject body) {
+    if (!body.containsKey("data")) {
+      throw Requests.invalid("field 'data' is required (use multipart/form-data for binary payloads)");
+    }
+    return Buffer.buffer(io.vertx.core.json.Json.encode(body.getValue("data")));
+  }
+
+  private void commit(RoutingContext ctx, IngestCommand command) {
+    vertx.eventBus().<IngestOutcome>request(Addresses.INGEST_COMMIT, command, ingestDelivery)
+        .map(Message::body)
+        .onFailure(failure -> release(command.payload()))
+        .onSuccess(outcome -> respond(ctx, command, outcome))
+        .onFailure(ctx::fail);
+  }
+
+  /** This request's upload ended up referenced by no artifact document. */
+  private void release(StoredPayload payload) {
+    payloads.discard(payload.ref());
+  }
+
+  private void respond(RoutingContext ctx, IngestCommand command, IngestOutcome outcome) {
+    if (outcome instanceof IngestOutcome.Committed c) {
+      created(ctx, 201, c.artifact(), c.auditIndex());
+    } else if (outcome instanceof IngestOutcome.Replayed r) {
+      releaseIfUnused(command.payload(), r.artifact());
+      created(ctx, 200, r.artifact(), r.auditIndex());
+    } else if (outcome instanceof IngestOutcome.Conflict c) {
+      releaseIfUnused(command.payload(), c.existing());
+      ctx.fail(new ApiException(ProblemType.ARTIFACT_EXISTS, command.idempotencyKey() != null
+          ? "Idempotency-Key '" + command.idempotencyKey() + "' was already used for different content"
+          : "artifact '" + c.existing().artifactId() + "' already exists with different content; "
+              + "artifacts are never overwritten (POST a new version instead)",
+          Map.of(HttpHeaders.LOCATION.toString(), c.existing().location()), new JsonObject()));
+    } else if (outcome instanceof IngestOutcome.Stale s) {
+      release(command.payload());
+      ctx.fail(new ApiException(ProblemType.PRECONDITION_FAILED, "If-Match does not name the current version; "
+          + "version " + s.current().version() + " is current (its ETag is in the ETag header)",
+          Map.of(HttpHeaders.ETAG.toString(), s.current().etag()),
+          new JsonObject().put("current_version", s.current().version())));
+    } else {
+      release(command.payload());
+      ctx.fail(notFound(command.product(), command.artifactId()));
+    }
+  }
+
+  private void releaseIfUnused(StoredPayload payload, Artifact existing) {
+    if (!payload.ref().equals(existing.payloadRef())) {
+      release(payload);
+    }
+  }
+
+  private static void created(RoutingContext ctx, int status, Artifact artifact, long auditIndex) {
+    ctx.response().setStatusCode(status)
+        .putHeader(HttpHeaders.LOCATION, artifact.location())
+        .putHeader(HttpHeaders.ETAG, artifact.etag())
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(artifact.toView().put("audit_index", auditIndex).toBuffer());
+  }
+
+  private void list(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactClass = ctx.queryParams().get("artifact_class");
+    if (artifactClass != null) {
+      Requests.matching("artifact_class", artifactClass, Requests.ARTIFACT_CLASS);
+    }
+    String cursor = decodeCursor(ctx.queryParams().get("cursor"), product);
+    int limit = Requests.limit(ctx, 50, config.pageLimitMax());
+    artifacts.list(product, artifactClass, cursor, limit)
+        .compose(page -> auditRead(ctx, product, null, 0, null).map(page))
+        .onSuccess(page -> {
+          JsonArray items = new JsonArray();
+          page.forEach(a -> items.add(a.toView().put("href", "/v1/products/" + product + "/artifacts/" + a.artifactId())));
+          JsonObject body = new JsonObject().put("items", items);
+          if (page.size() == limit) {
+            body.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(page.get(page.size() - 1).key().getBytes(StandardCharsets.UTF_8)));
+          }
+          json(ctx.response(), body);
+        }).onFailure(ctx::fail);
+  }
+
+  private static String decodeCursor(String cursor, String product) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (key.startsWith(product + "/")) {
+        return key;
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the same refusal as a cursor of another product
+    }
+    throw Requests.invalid("cursor is not one this endpoint issued for product " + product);
+  }
+
+  private void latest(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    artifacts.findLatest(product, artifactId).compose(a -> found(a, product, artifactId))
+        .compose(a -> auditRead(ctx, product, artifactId, a.version(), a.contentHash()).map(a))
+        .onSuccess(a -> {
+          // The latest version moves, so clients must revalidate; versions themselves are cacheable forever.
+          ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+          metadataResponse(ctx, a);
+        }).onFailure(ctx::fail);
+  }
+
+  private void versions(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    artifacts.versions(product, artifactId)
+        .compose(all -> all.isEmpty() ? Future.failedFuture(notFound(product, artifactId)) : Future.succeededFuture(all))
+        .compose(all -> auditRead(ctx, product, artifactId, 0, null).map(all))
+        .onSuccess(all -> {
+          JsonArray items = new JsonArray();
+          all.forEach(a -> items.add(a.toView().put("href", a.location())));
+          json(ctx.response(), new JsonObject().put("items", items));
+        }).onFailure(ctx::fail);
+  }
+
+  private void version(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    int version = Requests.version(ctx);
+    findVersion(product, artifactId, version)
+        .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
+        .onSuccess(a -> {
+          ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, IMMUTABLE_CACHE);
+          if (!notModified(ctx, a)) {
+            metadataResponse(ctx, a);
+          }
+        }).onFailure(ctx::fail);
+  }
+
+  private void payload(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    int version = Requests.version(ctx);
+    findVersion(product, artifactId, version)
+        .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
+        .compose(a -> sendPayload(ctx, a))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<Void> sendPayload(RoutingContext ctx, Artifact artifact) {
+    HttpServerResponse response = ctx.response()
+        .putHeader(HttpHeaders.ETAG, artifact.etag())
+        .putHeader(HttpHeaders.CACHE_CONTROL, IMMUTABLE_CACHE)
+        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .putHeader(HttpHeaders.CONTENT_TYPE, artifact.contentType());
+    if (notModified(ctx, artifact)) {
+      return Future.succeededFuture();
+    }
+    ByteRange range = ByteRange.parse(ctx.request().getHeader("Range"), artifact.size());
+    if (range.partial()) {
+      response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
+          "bytes " + range.first() + "-" + range.last() + "/" + artifact.size());
+    }
+    response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(range.length()));
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      return response.end();
+    }
+    if (payloadCache.covers(artifact)) {
+      return payloadCache.get(artifact)
+          .recover(e -> Future.failedFuture(e instanceof PayloadCache.IntegrityException
+              ? new ApiException(ProblemType.PAYLOAD_INTEGRITY_FAILURE, "the stored bytes of this version no longer "
+                  + "match its content hash; the incident is logged (run POST /audit/validate-immutability/"
+                  + artifact.artifactId() + ")") : e))
+          .compose(bytes -> response.end(bytes.slice((int) range.first(), (int) (range.first() + range.length()))));
+    }
+    return payloads.send(artifact.payloadRef(), range.first(), range.length(), response);
+  }
+
+  private static boolean notModified(RoutingContext ctx, Artifact artifact) {
+    String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    boolean match = ifNoneMatch.trim().equals("*") || java.util.Arrays.stream(ifNoneMatch.split(","))
+        .map(String::trim).map(t -> t.startsWith("W/") ? t.substring(2) : t).anyMatch(artifact.etag()::equals);
+    if (match) {
+      ctx.response().setStatusCode(304).putHeader(HttpHeaders.ETAG, artifact.etag()).end();
+    }
+    return match;
+  }
+
+  private Future<Artifact> findVersion(String product, String artifactId, int version) {
+    return artifacts.findVersion(product, artifactId, version).compose(a -> a != null ? Future.succeededFuture(a)
+        : Future.failedFuture(new ApiException(ProblemType.ARTIFACT_NOT_FOUND,
+            "artifact '" + artifactId + "' of product " + product + " has no version " + version)));
+  }
+
+  private static Future<Artifact> found(Artifact artifact, String product, String artifactId) {
+    return artifact != null ? Future.succeededFuture(artifact) : Future.failedFuture(notFound(product, artifactId));
+  }
+
+  private static ApiException notFound(String product, String artifactId) {
+    return new ApiException(ProblemType.ARTIFACT_NOT_FOUND,
+        "product " + product + " has no artifact '" + artifactId + "'");
+  }
+
+  /** Reads are audited too; a saturated log refuses the read (503) rather than serve it unrecorded. */
+  private Future<Void> auditRead(RoutingContext ctx, String product, String artifactId, int version, String hash) {
+    Operation op = Operation.of(ctx);
+    return audit.appendAccepted(new AuditRecord(op.actor(), product, op.name(), artifactId, version, hash,
+        Outcome.SUCCESS, 200, null, null)).mapEmpty();
+  }
+
+  private static void metadataResponse(RoutingContext ctx, Artifact artifact) {
+    ctx.response().putHeader(HttpHeaders.ETAG, artifact.etag());
+    json(ctx.response(), artifact.toView());
+  }
+
+  private static void json(HttpServerResponse response, JsonObject body) {
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+  }
+}

@@ -1,0 +1,140 @@
+package dev.bucket.gate;
+
+import dev.bucket.audit.AuditClient;
+import dev.bucket.audit.AuditRecord;
+import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.payload.PayloadTooLargeException;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where any failure becomes a response: maps the exception to a {@link ProblemType}, writes an
+ * RFC 9457 {@code application/problem+json} body (never a stack trace), and records the refusal in the audit log.
+ */
+final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  static final String PROBLEM_JSON = "application/problem+json";
+  static final long LINGER_MS = 10_000;
+
+  private final AuditClient audit;
+
+  FailureHandler(AuditClient audit) {
+    this.audit = audit;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    respond(ctx, toProblem(ctx, ctx.statusCode()));
+  }
+
+  /** For the router's own refusals (no route, wrong method or media type, unreadable request line). */
+  Handler<RoutingContext> forStatus(int status) {
+    return ctx -> respond(ctx, toProblem(ctx, status));
+  }
+
+  private void respond(RoutingContext ctx, ApiException problem) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // Headers (and maybe part of a payload) are already out: the only honest signal left is a reset connection.
+      LOG.warn("failure after response started on {}: {}", ctx.request().path(), String.valueOf(ctx.failure()));
+      ctx.request().connection().close();
+      return;
+    }
+    audit(ctx, problem);
+    send(ctx, problem);
+  }
+
+  static void send(RoutingContext ctx, ApiException problem) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    ProblemType type = problem.type();
+    JsonObject body = problem.extensions()
+        .put("type", type.uri())
+        .put("title", type.title())
+        .put("status", type.status())
+        .put("detail", problem.getMessage())
+        .put("instance", request.path());
+    response.setStatusCode(type.status());
+    problem.headers().forEach(response::putHeader);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON);
+    if (request.isEnded()) {
+      response.end(body.toBuffer());
+      return;
+    }
+    // The client is still sending (e.g. an oversized upload): answer now and close. Closing with unread bytes in the
+    // socket would reset the connection and could destroy the answer in flight, so the rest of the request is read
+    // and discarded first, for at most LINGER_MS (nginx's lingering close does the same).
+    response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    response.end(body.toBuffer()).onComplete(written -> {
+      long timer = ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close());
+      request.handler(discarded -> { });
+      request.endHandler(v -> {
+        ctx.vertx().cancelTimer(timer);
+        request.connection().close();
+      });
+      request.resume();
+    });
+  }
+
+  private ApiException toProblem(RoutingContext ctx, int statusCode) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof PayloadTooLargeException tooLarge) {
+      return new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
+          "the payload exceeds the limit of " + tooLarge.limit() + " bytes per artifact");
+    }
+    if (failure instanceof DecodeException) {
+      return new ApiException(ProblemType.MALFORMED_JSON, "the request body is not valid JSON");
+    }
+    if (failure instanceof ReplyException reply) {
+      return fromReply(reply);
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : statusCode;
+    return switch (status) {
+      case 400 -> new ApiException(ProblemType.INVALID_REQUEST, "the request could not be read");
+      case 404 -> new ApiException(ProblemType.NOT_FOUND, "no resource at " + ctx.request().path());
+      case 405 -> new ApiException(ProblemType.METHOD_NOT_ALLOWED,
+          ctx.request().method() + " is not supported on " + ctx.request().path());
+      case 413 -> new ApiException(ProblemType.PAYLOAD_TOO_LARGE, "the request body is too large for this endpoint");
+      case 415 -> new ApiException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+          "this endpoint does not accept Content-Type '" + ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) + "'");
+      case 503 -> new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the gateway cannot serve this request now");
+      default -> {
+        LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+        yield new ApiException(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");
+      }
+    };
+  }
+
+  private static ApiException fromReply(ReplyException reply) {
+    String detail = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 503
+        ? "a storage backend is saturated or unavailable; retry later"
+        : "an internal component did not answer in time; retry later";
+    return new ApiException(ProblemType.SERVICE_UNAVAILABLE, detail,
+        java.util.Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject());
+  }
+
+  /** Refusals are audited best-effort: a saturated log must not turn a clear 4xx into a different error. */
+  private void audit(RoutingContext ctx, ApiException problem) {
+    int status = problem.type().status();
+    Operation op = Operation.of(ctx);
+    AuditRecord record = new AuditRecord(op.actor(), op.product(), op.name(), op.artifactId(), op.version(), null,
+        status >= 500 ? Outcome.FAILED : Outcome.REFUSED, status, problem.type().slug(),
+        new JsonObject().put("method", ctx.request().method().name()).put("path", ctx.request().path()));
+    audit.appendAccepted(record).onFailure(e -> LOG.warn("refusal not audited ({}): {} {}", e.getMessage(),
+        status, op.name()));
+  }
+}

@@ -1,0 +1,52 @@
+package dev.bucket.gate;
+
+import dev.bucket.Node;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/**
+ * The HTTP front: binds the port and dispatches to the route groups. One instance runs per event loop; they share
+ * the listening socket. Domain logic lives in the capability packages, not here.
+ */
+public final class GateVerticle extends VerticleBase {
+
+  private final Node node;
+  private final int port;
+  private HttpServer server;
+
+  public GateVerticle(Node node, int port) {
+    this.node = node;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    FailureHandler failures = new FailureHandler(node.auditClient());
+    new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
+        node.auditClient()).mount(router);
+    new AuditRoutes(node.auditQueries(), node.auditClient(), node.validator()).mount(router);
+    new HealthRoute(node.metadata(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())
+        .mount(router);
+    // Per route, so the failure handler sees which operation failed (its name goes into the audit entry).
+    router.getRoutes().forEach(route -> route.failureHandler(failures));
+    for (int status : new int[] {400, 404, 405, 413, 415}) {
+      router.errorHandler(status, failures.forStatus(status));
+    }
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(node.config().httpHost())
+        .setPort(port)
+        .setMaxFormAttributeSize(node.config().maxMetadataBytes())
+        .setCompressionSupported(false);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  /** The bound port (useful when configured with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.bucket.gate;
+
+import dev.bucket.audit.AuditClient;
+import dev.bucket.payload.PayloadStore;
+import dev.bucket.storage.MetadataStore;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+
+/** {@code GET /health}: live state of every dependency, 503 when a required one is down. */
+final class HealthRoute {
+
+  private final MetadataStore metadata;
+  private final PayloadStore payloads;
+  private final AuditClient audit;
+  private final String version;
+  private final Instant startedAt;
+
+  HealthRoute(MetadataStore metadata, PayloadStore payloads, AuditClient audit, String version, Instant startedAt) {
+    this.metadata = metadata;
+    this.payloads = payloads;
+    this.audit = audit;
+    this.version = version;
+    this.startedAt = startedAt;
+  }
+
+  void mount(Router router) {
+    router.get("/health").setName("health").handler(this::health);
+  }
+
+  private void health(RoutingContext ctx) {
+    Future<Void> mongo = metadata.ping();
+    Future<JsonObject> log = audit.head().map(head -> new JsonObject().put("entries", head.size())
+        .put("head_hash", head.hash()));
+    Future.join(mongo, log).onComplete(done -> {
+      boolean healthy = mongo.succeeded() && log.succeeded();
+      JsonObject body = new JsonObject()
+          .put("status", healthy ? "healthy" : "unhealthy")
+          .put("bucket_version", version)
+          .put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds())
+          .put("services", new JsonObject()
+              .put("mongodb", mongo.succeeded() ? "connected" : "unreachable")
+              .put("mongodb_mode", metadata.mode())
+              .put("redis", "not_configured")
+              .put("payload_store", payloads.kind()))
+          .put("audit", log.succeeded() ? log.result() : new JsonObject().put("state", "unavailable"));
+      ctx.response().setStatusCode(healthy ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .end(body.toBuffer());
+    });
+  }
+}

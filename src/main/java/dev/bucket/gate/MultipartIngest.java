@@ -1,0 +1,191 @@
+package dev.bucket.gate;
+
+import dev.bucket.config.BucketConfig;
+import dev.bucket.ingest.IngestCommand;
+import dev.bucket.payload.PayloadStore;
+import dev.bucket.payload.StoredPayload;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerFileUpload;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * Receives {@code multipart/form-data} uploads: a {@code metadata} JSON part and a {@code payload} part that is piped
+ * into the payload store with backpressure (never held in memory) while it is hashed. A metadata part sent as a file
+ * part ({@code -F metadata=@meta.json}) ahead of the payload is validated before the first payload byte is stored;
+ * a plain form field only becomes readable when the request ends (Vert.x decodes form attributes at the end), so it
+ * is validated then, and a refused request releases the payload it stored.
+ */
+final class MultipartIngest {
+
+  /** Room for boundaries and part headers on top of the metadata and payload limits. */
+  private static final long MULTIPART_OVERHEAD = 64 * 1024;
+  private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata");
+  private static final Set<String> VERSION_FIELDS = Set.of("metadata");
+
+  private final BucketConfig config;
+  private final PayloadStore payloads;
+
+  MultipartIngest(BucketConfig config, PayloadStore payloads) {
+    this.config = config;
+    this.payloads = payloads;
+  }
+
+  /** The validated metadata part and the durable payload. */
+  record Upload(String artifactClass, String artifactId, JsonObject metadata, StoredPayload payload,
+                String contentType) {
+
+    IngestCommand toCommand(RoutingContext ctx, String product, String artifactId, String ifMatch) {
+      return new IngestCommand(product, artifactId, artifactClass, ifMatch, Operation.actor(ctx), metadata, payload,
+          contentType, Requests.idempotencyKey(ctx));
+    }
+  }
+
+  IngestCommand create(RoutingContext ctx, Upload upload) {
+    return upload.toCommand(ctx, Requests.product(ctx), upload.artifactId(), null);
+  }
+
+  IngestCommand version(RoutingContext ctx, Upload upload) {
+    return upload.toCommand(ctx, Requests.product(ctx), Requests.artifactId(ctx), ArtifactRoutes.requireIfMatch(ctx));
+  }
+
+  Future<Upload> receive(RoutingContext ctx, boolean version) {
+    HttpServerRequest request = ctx.request();
+    Requests.product(ctx);
+    Requests.idempotencyKey(ctx);
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long ceiling = config.maxArtifactBytes() + config.maxMetadataBytes() + MULTIPART_OVERHEAD;
+    if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > ceiling) {
+      return Future.failedFuture(new ApiException(ProblemType.PAYLOAD_TOO_LARGE, "Content-Length " + length
+          + " exceeds the limit of " + config.maxArtifactBytes() + " bytes per artifact"));
+    }
+    Receiver receiver = new Receiver(request, version ? VERSION_FIELDS : CREATE_FIELDS);
+    request.setExpectMultipart(true);
+    request.uploadHandler(receiver::part);
+    request.exceptionHandler(receiver::fail);
+    request.endHandler(v -> receiver.end());
+    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+      request.response().writeContinue();
+    }
+    request.resume();
+    return receiver.result.future();
+  }
+
+  /** State of one upload; every callback runs on the request's event loop. */
+  private final class Receiver {
+    private final HttpServerRequest request;
+    private final Set<String> allowedFields;
+    private final Promise<Upload> result = Promise.promise();
+    private Buffer metadataBytes;
+    private Upload header;
+    private Future<StoredPayload> stored;
+    private String contentType;
+
+    Receiver(HttpServerRequest request, Set<String> allowedFields) {
+      this.request = request;
+      this.allowedFields = allowedFields;
+      // Whatever ends the upload early, a payload this request already stored is released.
+      result.future().onFailure(e -> {
+        if (stored != null) {
+          stored.onSuccess(p -> payloads.discard(p.ref()));
+        }
+      });
+    }
+
+    void part(HttpServerFileUpload upload) {
+      if (result.future().isComplete()) {
+        return;
+      }
+      switch (upload.name()) {
+        case "metadata" -> {
+          metadataBytes = Buffer.buffer();
+          upload.handler(chunk -> {
+            if (metadataBytes.length() + chunk.length() > config.maxMetadataBytes()) {
+              fail(Requests.invalid("the metadata part exceeds " + config.maxMetadataBytes() + " bytes"));
+            } else {
+              metadataBytes.appendBuffer(chunk);
+            }
+          });
+          upload.endHandler(v -> parseFields(metadataBytes.toString()));
+        }
+        case "payload" -> payload(upload);
+        default -> fail(Requests.invalid("unexpected part '" + upload.name() + "'; expected 'metadata' then 'payload'"));
+      }
+    }
+
+    private void payload(HttpServerFileUpload upload) {
+      if (stored != null) {
+        fail(Requests.invalid("only one 'payload' part is allowed"));
+        return;
+      }
+      contentType = upload.contentType() == null || upload.contentType().isBlank()
+          ? "application/octet-stream" : upload.contentType();
+      stored = payloads.store(upload, config.maxArtifactBytes());
+      stored.onFailure(this::fail);
+    }
+
+    private void parseFields(String json) {
+      try {
+        JsonObject parsed = new JsonObject(json);
+        for (String field : parsed.fieldNames()) {
+          if (!allowedFields.contains(field)) {
+            throw Requests.invalid("unknown field '" + field + "' in the metadata part; allowed: "
+                + allowedFields.stream().sorted().toList());
+          }
+        }
+        header = new Upload(optionalClass(parsed), optionalId(parsed),
+            Requests.metadata(parsed.getValue("metadata"), config.maxMetadataBytes()), null, null);
+      } catch (DecodeException e) {
+        fail(new ApiException(ProblemType.MALFORMED_JSON, "the 'metadata' part is not a valid JSON object"));
+      } catch (ClassCastException e) {
+        fail(Requests.invalid("the 'metadata' part must be a JSON object"));
+      } catch (ApiException e) {
+        fail(e);
+      }
+    }
+
+    void end() {
+      if (header == null && request.formAttributes().contains("metadata")) {
+        parseFields(request.formAttributes().get("metadata"));
+      }
+      if (result.future().isComplete()) {
+        return;
+      }
+      if (header == null) {
+        fail(new ApiException(ProblemType.MISSING_PART, "the request has no 'metadata' part"));
+        return;
+      }
+      if (stored == null) {
+        fail(new ApiException(ProblemType.MISSING_PART, "the request has no 'payload' part"));
+        return;
+      }
+      stored.onSuccess(p -> result.tryComplete(
+          new Upload(header.artifactClass(), header.artifactId(), header.metadata(), p, contentType)));
+    }
+
+    private String optionalClass(JsonObject fields) {
+      return allowedFields.contains("artifact_class")
+          ? Requests.matching("artifact_class", fields.getValue("artifact_class") instanceof String s ? s : null,
+              Requests.ARTIFACT_CLASS)
+          : null;
+    }
+
+    private String optionalId(JsonObject fields) {
+      Object id = fields.getValue("artifact_id");
+      if (id == null) {
+        return null;
+      }
+      return Requests.matching("artifact_id", id instanceof String s ? s : String.valueOf(id), Requests.ARTIFACT_ID);
+    }
+
+    void fail(Throwable failure) {
+      result.tryFail(failure);
+    }
+  }
+}

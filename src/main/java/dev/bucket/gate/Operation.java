@@ -1,0 +1,28 @@
+package dev.bucket.gate;
+
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What a request is about, for audit entries and metrics: a low-cardinality operation name (the route's name) and
+ * the product, artifact and version it names.
+ */
+record Operation(String name, String actor, String product, String artifactId, int version) {
+
+  static final String ANONYMOUS = "anonymous";
+
+  static Operation of(RoutingContext ctx) {
+    String name = ctx.currentRoute() != null && ctx.currentRoute().getName() != null
+        ? ctx.currentRoute().getName() : "unrouted";
+    String version = ctx.pathParam("version");
+    int n = 0;
+    if (version != null && version.matches("[0-9]{1,9}")) {
+      n = Integer.parseInt(version);
+    }
+    return new Operation(name, actor(ctx), ctx.pathParam("product"), ctx.pathParam("id"), n);
+  }
+
+  /** The authenticated principal; requests carry no identity until the governance gate adds API keys. */
+  static String actor(RoutingContext ctx) {
+    return ANONYMOUS;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.bucket.gate;
+
+/**
+ * Every problem type the API answers with. The {@code type} URI of each is stable: clients may switch on it.
+ * docs/api.md lists them.
+ */
+public enum ProblemType {
+  MALFORMED_JSON(400, "Malformed JSON"),
+  INVALID_REQUEST(400, "Invalid request"),
+  MISSING_PART(400, "Missing multipart part"),
+  BULK_READ_REFUSED(400, "Bulk reads are refused"),
+  NOT_FOUND(404, "Not found"),
+  ARTIFACT_NOT_FOUND(404, "Artifact not found"),
+  METHOD_NOT_ALLOWED(405, "Method not allowed"),
+  ARTIFACT_EXISTS(409, "Artifact already exists with different content"),
+  PRECONDITION_FAILED(412, "Precondition failed"),
+  PAYLOAD_TOO_LARGE(413, "Payload too large"),
+  UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
+  RANGE_NOT_SATISFIABLE(416, "Range not satisfiable"),
+  PRECONDITION_REQUIRED(428, "Precondition required"),
+  INTERNAL_ERROR(500, "Internal error"),
+  PAYLOAD_INTEGRITY_FAILURE(500, "Stored payload failed its integrity check"),
+  SERVICE_UNAVAILABLE(503, "Service unavailable");
+
+  private static final String PREFIX = "urn:bucket:problem:";
+
+  private final int status;
+  private final String title;
+
+  ProblemType(int status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** Short stable name, also recorded as the audit entry's reason. */
+  public String slug() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  public String uri() {
+    return PREFIX + slug();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.bucket.gate;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
+
+/** Validation of path, query and body values, each failing with a precise 400. */
+final class Requests {
+
+  static final Pattern PRODUCT = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
+  static final Pattern ARTIFACT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+  static final Pattern ARTIFACT_CLASS = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
+  static final int MAX_METADATA_DEPTH = 16;
+
+  private Requests() {
+  }
+
+  static String product(RoutingContext ctx) {
+    return matching("product", ctx.pathParam("product"), PRODUCT);
+  }
+
+  static String artifactId(RoutingContext ctx) {
+    return matching("artifact id", ctx.pathParam("id"), ARTIFACT_ID);
+  }
+
+  static int version(RoutingContext ctx) {
+    String raw = ctx.pathParam("version");
+    if (raw == null || !raw.matches("[1-9][0-9]{0,8}")) {
+      throw invalid("version must be a positive whole number, got '" + raw + "'");
+    }
+    return Integer.parseInt(raw);
+  }
+
+  static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    return key == null ? null : matching("Idempotency-Key", key, IDEMPOTENCY_KEY);
+  }
+
+  /** {@code limit} query parameter: default when absent; above the cap is a refused bulk read, not a clamp. */
+  static int limit(RoutingContext ctx, int defaultLimit, int cap) {
+    String raw = ctx.queryParams().get("limit");
+    if (raw == null) {
+      return Math.min(defaultLimit, cap);
+    }
+    if (!raw.matches("[0-9]{1,9}") || Integer.parseInt(raw) == 0) {
+      throw invalid("limit must be a positive whole number, got '" + raw + "'");
+    }
+    int limit = Integer.parseInt(raw);
+    if (limit > cap) {
+      throw new ApiException(ProblemType.BULK_READ_REFUSED, "limit " + limit + " exceeds the page cap of " + cap
+          + "; Bucket serves bounded pages only, follow the cursor instead");
+    }
+    return limit;
+  }
+
+  /** Optional non-negative long query parameter (cursors over log indexes). */
+  static Long optionalIndex(RoutingContext ctx, String name) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return null;
+    }
+    if (!raw.matches("[0-9]{1,18}")) {
+      throw invalid(name + " must be a non-negative whole number, got '" + raw + "'");
+    }
+    return Long.parseLong(raw);
+  }
+
+  static String matching(String what, String value, Pattern pattern) {
+    if (value == null || !pattern.matcher(value).matches()) {
+      throw invalid(what + " '" + value + "' is not valid (expected " + pattern.pattern() + ")");
+    }
+    return value;
+  }
+
+  /** Metadata must be a JSON object, bounded in encoded size and nesting depth. */
+  static JsonObject metadata(Object raw, int maxBytes) {
+    if (raw == null) {
+      return new JsonObject();
+    }
+    if (!(raw instanceof JsonObject metadata)) {
+      throw invalid("metadata must be a JSON object");
+    }
+    int size = metadata.toBuffer().length();
+    if (size > maxBytes) {
+      throw invalid("metadata is " + size + " bytes encoded; the limit is " + maxBytes);
+    }
+    if (depth(metadata) > MAX_METADATA_DEPTH) {
+      throw invalid("metadata nests deeper than " + MAX_METADATA_DEPTH + " levels");
+    }
+    return metadata;
+  }
+
+  private static int depth(Object value) {
+    if (value instanceof JsonObject object) {
+      return 1 + object.stream().mapToInt(e -> depth(e.getValue())).max().orElse(0);
+    }
+    if (value instanceof JsonArray array) {
+      return 1 + array.stream().mapToInt(Requests::depth).max().orElse(0);
+    }
+    return 0;
+  }
+
+  static ApiException invalid(String detail) {
+    return new ApiException(ProblemType.INVALID_REQUEST, detail);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.bucket.ingest;
+
+import dev.bucket.payload.StoredPayload;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Commit a durable payload as a new artifact ({@code ifMatch == null}) or as the next version of an existing one.
+ * The payload is already in the payload store; ingest writes the metadata document and its audit entry.
+ *
+ * @param artifactId     the artifact's id, or null for a new artifact whose id ingest generates
+ * @param artifactClass  class for a new artifact; ignored for versions (a version keeps its artifact's class)
+ * @param ifMatch        for versions: the content hash the client believes is current
+ * @param idempotencyKey optional client key that makes a retry return the original result
+ */
+public record IngestCommand(String product, String artifactId, String artifactClass, String ifMatch, String actor,
+                            JsonObject metadata, StoredPayload payload, String contentType, String idempotencyKey) {
+
+  public IngestCommand {
+    metadata = metadata.copy();
+  }
+
+  public boolean isVersion() {
+    return ifMatch != null;
+  }
+}

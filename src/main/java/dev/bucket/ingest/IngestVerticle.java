@@ -1,0 +1,128 @@
+package dev.bucket.ingest;
+
+import dev.bucket.artifact.Artifact;
+import dev.bucket.artifact.ArtifactRepository;
+import dev.bucket.artifact.DuplicateArtifactException;
+import dev.bucket.audit.AuditClient;
+import dev.bucket.audit.AuditQueries;
+import dev.bucket.audit.AuditRecord;
+import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.bus.Addresses;
+import dev.bucket.time.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits artifacts. Write order (see docs/decisions/0002-write-ordering.md): the payload is already durable; the
+ * artifact document is inserted (its unique key decides concurrent writers); then the audit entry is appended and
+ * made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
+ * leaves an artifact without its entry, which {@link IngestRecovery} appends on the next start.
+ */
+public final class IngestVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+
+  private final ArtifactRepository artifacts;
+  private final AuditClient audit;
+  private final AuditQueries auditQueries;
+  private final Clock clock;
+
+  public IngestVerticle(ArtifactRepository artifacts, AuditClient audit, AuditQueries auditQueries, Clock clock) {
+    this.artifacts = artifacts;
+    this.audit = audit;
+    this.auditQueries = auditQueries;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<IngestCommand>localConsumer(Addresses.INGEST_COMMIT, message ->
+        commit(message.body()).onComplete(result -> {
+          if (result.succeeded()) {
+            message.reply(result.result());
+          } else {
+            LOG.warn("commit failed: {}", result.cause().toString());
+            message.fail(503, "commit failed: " + result.cause().getClass().getSimpleName());
+          }
+        })).completion();
+  }
+
+  Future<IngestOutcome> commit(IngestCommand command) {
+    if (command.idempotencyKey() == null) {
+      return command.isVersion() ? appendVersion(command) : create(command);
+    }
+    return artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey()).compose(existing -> {
+      if (existing == null) {
+        return command.isVersion() ? appendVersion(command) : create(command);
+      }
+      Artifact attempted = build(command, existing.artifactId(), existing.version(), existing.previousVersionHash(),
+          existing.artifactClass());
+      boolean sameTarget = command.artifactId() == null || existing.artifactId().equals(command.artifactId());
+      return existing.sameContent(attempted) && sameTarget
+          ? replay(existing, command) : Future.succeededFuture(new IngestOutcome.Conflict(existing));
+    });
+  }
+
+  private Future<IngestOutcome> create(IngestCommand command) {
+    String artifactId = command.artifactId() != null ? command.artifactId() : UUID.randomUUID().toString();
+    Artifact artifact = build(command, artifactId, 1, null, command.artifactClass());
+    return artifacts.insert(artifact).compose(
+        inserted -> committed(artifact, "artifact.create", 201),
+        failure -> failure instanceof DuplicateArtifactException
+            ? artifacts.findVersion(command.product(), artifactId, 1).compose(existing ->
+                existing.sameContent(artifact) ? replay(existing, command)
+                    : Future.succeededFuture(new IngestOutcome.Conflict(existing)))
+            : Future.failedFuture(failure));
+  }
+
+  private Future<IngestOutcome> appendVersion(IngestCommand command) {
+    return artifacts.findLatestUncached(command.product(), command.artifactId()).compose(current -> {
+      if (current == null) {
+        return Future.succeededFuture(new IngestOutcome.NotFound());
+      }
+      if (!current.contentHash().equals(command.ifMatch())) {
+        return Future.succeededFuture(new IngestOutcome.Stale(current));
+      }
+      Artifact next = build(command, current.artifactId(), current.version() + 1, current.contentHash(),
+          current.artifactClass());
+      return artifacts.insert(next).compose(
+          inserted -> committed(next, "artifact.version", 201),
+          failure -> failure instanceof DuplicateArtifactException
+              ? artifacts.findLatestUncached(command.product(), command.artifactId()).map(IngestOutcome.Stale::new)
+              : Future.failedFuture(failure));
+    });
+  }
+
+  private Future<IngestOutcome> committed(Artifact artifact, String operation, int status) {
+    return audit.appendDurable(record(artifact.createdBy(), artifact, operation, status, new JsonObject()))
+        .map(receipt -> new IngestOutcome.Committed(artifact, receipt.index()));
+  }
+
+  /** A retry of a committed request: answer with the original, and record that the retry happened. */
+  private Future<IngestOutcome> replay(Artifact original, IngestCommand retry) {
+    String operation = original.version() == 1 ? "artifact.create" : "artifact.version";
+    return auditQueries.commitIndex(original.productId(), original.artifactId(), original.version())
+        .compose(index -> audit.appendAccepted(record(retry.actor(), original, operation, 200,
+                new JsonObject().put("replay_of", index)))
+            .map(ignored -> new IngestOutcome.Replayed(original, index)));
+  }
+
+  private Artifact build(IngestCommand command, String artifactId, int version, String previousHash,
+                         String artifactClass) {
+    return new Artifact(command.product(), artifactId, artifactClass, version, Timestamps.format(clock.instant()),
+        command.actor(), command.payload().contentHash(), command.payload().size(), command.contentType(),
+        previousHash, command.metadata(), command.payload().ref(), command.payload().chunkHashes(),
+        command.idempotencyKey());
+  }
+
+  static AuditRecord record(String actor, Artifact artifact, String operation, int status, JsonObject details) {
+    return new AuditRecord(actor, artifact.productId(), operation, artifact.artifactId(),
+        artifact.version(), artifact.contentHash(), Outcome.SUCCESS, status, null,
+        details.put("artifact_class", artifact.artifactClass()).put("size", artifact.size()));
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bucket.payload;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * Where artifact bytes live. Metadata never lives here; a payload is referenced from the artifact document by
+ * {@link StoredPayload#ref()}. There is deliberately no delete for referenced payloads: the only removal is
+ * {@link #discard(String)} of an upload that no artifact document references (an aborted or duplicate upload).
+ */
+public interface PayloadStore {
+
+  /** Integrity chunk size: per-chunk SHA-256 digests let validation name the exact damaged byte range. */
+  int CHUNK_SIZE = 256 * 1024;
+
+  /**
+   * Streams {@code source} into the store with backpressure (the source is paused while the store is busy),
+   * computing SHA-256 and per-chunk digests on the fly. Fails with {@link PayloadTooLargeException} as soon as more
+   * than {@code maxBytes} arrive, leaving nothing behind. Completes only once the bytes are durable.
+   */
+  Future<StoredPayload> store(ReadStream<Buffer> source, long maxBytes);
+
+  /** Stores bytes already in memory (small JSON artifacts); same guarantees as {@link #store}. */
+  Future<StoredPayload> store(Buffer bytes);
+
+  /** Streams bytes {@code [offset, offset + length)} of a payload to an HTTP response and ends it. */
+  Future<Void> send(String ref, long offset, long length, HttpServerResponse response);
+
+  /** Reads a whole payload into memory; only for payloads known to be small (cache fills). */
+  Future<Buffer> read(String ref, long size);
+
+  /**
+   * Re-reads the stored bytes and compares them with the digests taken at creation. The report names every damaged
+   * chunk as a byte range.
+   */
+  Future<IntegrityReport> verify(String ref, long size, String contentHash, java.util.List<String> chunkHashes);
+
+  /**
+   * Releases an upload that this request stored and no artifact document references. A store whose refs are unique
+   * per upload removes it; a content-addressed store keeps the bytes, because an identical upload may back a
+   * committed artifact (an unreferenced copy is harmless). A no-op if it is absent.
+   */
+  Future<Void> discard(String ref);
+
+  /** A short name for health and docs: "filesystem" or "gridfs". */
+  String kind();
+}

@@ -1,0 +1,147 @@
+package dev.bucket.audit;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class ChainVerifierTest extends MongoTestBase {
+
+  private static final int SIZE = 10;
+
+  private List<AuditEntry> entries;
+
+  /** Writes a 10-entry log, lets {@code tamper} loose on it, and verifies all of it against the original head. */
+  private Future<ChainReport> verifyAfter(Function<List<AuditEntry>, Future<?>> tamper) {
+    entries = chain(HashChain.EMPTY, SIZE);
+    String head = entries.get(SIZE - 1).entryHash();
+    return insert(entries)
+        .compose(v -> tamper.apply(entries))
+        .compose(v -> new ChainVerifier(mongo).verify(0, SIZE, head));
+  }
+
+  private Future<?> replace(AuditEntry entry) {
+    return mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", entry.index()),
+        entry.toDocument());
+  }
+
+  private static void expect(VertxTestContext test, ChainReport report, long index, String problem, long checked) {
+    test.verify(() -> {
+      assertThat(report.ok()).isFalse();
+      assertThat(report.firstBadIndex()).isEqualTo(index);
+      assertThat(report.problem()).isEqualTo(problem);
+      assertThat(report.checked()).isEqualTo(checked);
+      assertThat(report.detail()).contains(String.valueOf(index));
+    });
+    test.completeNow();
+  }
+
+  @Test
+  void anIntactLogVerifiesWholeAndFromTheMiddle(VertxTestContext test) {
+    verifyAfter(written -> Future.succeededFuture())
+        .compose(whole -> {
+          test.verify(() -> assertThat(whole).isEqualTo(ChainReport.ok(SIZE)));
+          return new ChainVerifier(mongo).verify(4, SIZE, entries.get(SIZE - 1).entryHash());
+        })
+        .onComplete(test.succeeding(part -> {
+          test.verify(() -> assertThat(part).isEqualTo(ChainReport.ok(SIZE - 4)));
+          test.completeNow();
+        }));
+  }
+
+  @Test
+  void anEditedFieldIsAnEntryHashMismatchAtThatEntry(VertxTestContext test) {
+    verifyAfter(written -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L),
+        new JsonObject().put("$set", new JsonObject().put("actor", "mallory"))))
+        .onComplete(test.succeeding(report -> expect(test, report, 3, "entry_hash_mismatch", 3)));
+  }
+
+  @Test
+  void aDeletedEntryIsAGapAtItsIndex(VertxTestContext test) {
+    verifyAfter(written -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 5L)))
+        .onComplete(test.succeeding(report -> expect(test, report, 5, "gap", 5)));
+  }
+
+  @Test
+  void aTruncatedTailIsAGapAtTheFirstMissingIndex(VertxTestContext test) {
+    verifyAfter(written -> mongo.removeDocuments(AuditEntry.COLLECTION,
+        new JsonObject().put("_id", new JsonObject().put("$gte", 8L))))
+        .onComplete(test.succeeding(report -> expect(test, report, 8, "gap", 8)));
+  }
+
+  @Test
+  void swappedDocumentsAreAnIndexMismatchAtTheFirst(VertxTestContext test) {
+    verifyAfter(written -> Future.all(
+        mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L),
+            written.get(4).toDocument().put("_id", 3L)),
+        mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", 4L),
+            written.get(3).toDocument().put("_id", 4L))))
+        .onComplete(test.succeeding(report -> expect(test, report, 3, "index_mismatch", 3)));
+  }
+
+  @Test
+  void swappedAndRenumberedEntriesBreakTheLinkAtTheFirst(VertxTestContext test) {
+    // The forger renumbers and rehashes each moved entry so it passes on its own; only the chain exposes it.
+    verifyAfter(written -> Future.all(replace(renumbered(written.get(4), 3)), replace(renumbered(written.get(3), 4))))
+        .onComplete(test.succeeding(report -> expect(test, report, 3, "prev_hash_mismatch", 3)));
+  }
+
+  @Test
+  void aConsistentlyRewrittenTailIsOnlyExposedByTheExpectedHead(VertxTestContext test) {
+    verifyAfter(written -> {
+      // Rewrite entry 7 and re-chain everything after it: every entry and link checks out.
+      List<AuditEntry> forged = new ArrayList<>();
+      AuditHead head = HashChain.headAfter(written.get(6));
+      for (AuditEntry original : written.subList(7, SIZE)) {
+        AuditEntry entry = HashChain.next(head, record("mallory", original.artifactId(), original.version()), T0);
+        forged.add(entry);
+        head = HashChain.headAfter(entry);
+      }
+      return Future.all(forged.stream().map(this::replace).toList());
+    }).compose(report -> {
+      test.verify(() -> {
+        assertThat(report.problem()).isEqualTo("head_mismatch");
+        assertThat(report.firstBadIndex()).isEqualTo(SIZE - 1);
+        assertThat(report.checked()).isEqualTo(SIZE);
+      });
+      return new ChainVerifier(mongo).verify(0, SIZE, null);
+    }).onComplete(test.succeeding(withoutHead -> {
+      test.verify(() -> assertThat(withoutHead.ok()).isTrue());
+      test.completeNow();
+    }));
+  }
+
+  @Test
+  void aMissingAnchorEntryIsReportedForARangeStartingAfterIt(VertxTestContext test) {
+    verifyAfter(written -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L)))
+        .compose(whole -> new ChainVerifier(mongo).verify(4, SIZE, null))
+        .onComplete(test.succeeding(report -> expect(test, report, 3, "gap", 0)));
+  }
+
+  @Test
+  void verificationPagesThroughMoreEntriesThanOnePage(VertxTestContext test) {
+    List<AuditEntry> many = chain(HashChain.EMPTY, ChainVerifier.PAGE + 5);
+    insert(many)
+        .compose(v -> new ChainVerifier(mongo).verify(0, many.size(), many.get(many.size() - 1).entryHash()))
+        .onComplete(test.succeeding(report -> {
+          test.verify(() -> assertThat(report).isEqualTo(ChainReport.ok(many.size())));
+          test.completeNow();
+        }));
+  }
+
+  private static AuditEntry renumbered(AuditEntry entry, long index) {
+    AuditEntry moved = new AuditEntry(index, entry.ts(), entry.actor(), entry.product(), entry.operation(),
+        entry.artifactId(), entry.version(), entry.contentHash(), entry.outcome(), entry.status(), entry.reason(),
+        entry.retentionUntil(), entry.details(), entry.prevHash(), null);
+    return moved.withEntryHash(HashChain.entryHash(moved.prevHash(), moved.canonicalBytes()));
+  }
+}

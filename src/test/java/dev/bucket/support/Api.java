@@ -1,0 +1,77 @@
+package dev.bucket.support;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+
+/** Blocking helpers over a real WebClient for sequential API scenarios (one client per test class). */
+public final class Api {
+
+  private final WebClient client;
+
+  public Api(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  public HttpResponse<Buffer> send(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
+    var request = client.request(method, path);
+    headers.forEach(request::putHeader);
+    return (body == null ? request.send() : request.sendBuffer(body)).await();
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return send(HttpMethod.GET, path, Map.of(), null);
+  }
+
+  public HttpResponse<Buffer> get(String path, Map<String, String> headers) {
+    return send(HttpMethod.GET, path, headers, null);
+  }
+
+  public HttpResponse<Buffer> postJson(String path, JsonObject body) {
+    return postJson(path, body, Map.of());
+  }
+
+  public HttpResponse<Buffer> postJson(String path, JsonObject body, Map<String, String> headers) {
+    Map<String, String> all = new java.util.HashMap<>(headers);
+    all.put("Content-Type", "application/json");
+    return send(HttpMethod.POST, path, all, body.toBuffer());
+  }
+
+  /** multipart/form-data with a metadata part (as a form field) then a payload part. */
+  public HttpResponse<Buffer> postMultipart(String path, JsonObject metadata, Buffer payload, String contentType,
+                                            Map<String, String> headers) {
+    String boundary = "bucket-test-boundary";
+    Buffer body = Multipart.fieldPart(boundary, "metadata", metadata.encode())
+        .appendBuffer(Multipart.fileHeader(boundary, "payload", contentType))
+        .appendBuffer(payload)
+        .appendBuffer(Multipart.closing(boundary));
+    Map<String, String> all = new java.util.HashMap<>(headers);
+    all.put("Content-Type", "multipart/form-data; boundary=" + boundary);
+    return send(HttpMethod.POST, path, all, body);
+  }
+
+  public void close() {
+    client.close();
+  }
+
+  public static String sha256(Buffer bytes) {
+    try {
+      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.getBytes()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static MultiMap headers(HttpResponse<?> response) {
+    return response.headers();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.bucket.support;
+
+import dev.bucket.Node;
+import dev.bucket.config.BucketConfig;
+import dev.bucket.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A real gateway node for tests: the project's own conf/bucket.json, a fresh data directory, the embedded MongoDB
+ * (H2 file, the production default) and a random port. Overrides go through the same loader as production flags.
+ */
+public final class TestNode {
+
+  private final Vertx vertx;
+  private final Path dataDir;
+  private final Map<String, String> overrides;
+  private Node node;
+
+  public TestNode(Vertx vertx, Path dataDir, Map<String, String> overrides) {
+    this.vertx = vertx;
+    this.dataDir = dataDir;
+    this.overrides = overrides;
+  }
+
+  public static Path freshDataDir() throws IOException {
+    return Files.createTempDirectory("bucket-test-");
+  }
+
+  public BucketConfig config() {
+    Map<String, String> flags = new LinkedHashMap<>(overrides);
+    flags.put("data_dir", dataDir.toString());
+    flags.putIfAbsent("http_port", "0");
+    return ConfigLoader.load(Path.of("conf", "bucket.json"), Map.of(), new java.util.Properties(), flags);
+  }
+
+  public Node start() {
+    node = Node.start(vertx, config(), Clock.systemUTC()).await();
+    return node;
+  }
+
+  public void stop() {
+    if (node != null) {
+      node.stop().await();
+      node = null;
+    }
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public int port() {
+    return node.httpPort();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+}
