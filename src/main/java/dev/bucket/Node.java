@@ -16,6 +16,7 @@ import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.RedisProbe;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,11 +41,13 @@ public final class Node {
   private final Clock clock;
   private final Instant startedAt;
   private MetadataStore metadata;
+  private RedisProbe redis;
   private PayloadStore payloads;
   private PayloadCache payloadCache;
   private ArtifactRepository artifacts;
   private AuditClient auditClient;
   private AuditQueries auditQueries;
+  private ChainVerifier chainVerifier;
   private ImmutabilityValidator validator;
   private int httpPort;
 
@@ -63,6 +66,7 @@ public final class Node {
   private Future<Void> boot() {
     Codecs.registerAll(vertx);
     auditClient = new AuditClient(vertx, config.busTimeoutMs());
+    redis = RedisProbe.create(vertx, config.redisUri());
     return MetadataStore.open(vertx, config).compose(store -> {
       metadata = store;
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
@@ -74,8 +78,8 @@ public final class Node {
         .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
             clock), new DeploymentOptions().setInstances(eventLoops())))
         .compose(id -> {
-          validator = new ImmutabilityValidator(artifacts, payloads, auditQueries,
-              new ChainVerifier(metadata.client()), auditClient);
+          chainVerifier = new ChainVerifier(metadata.client());
+          validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient);
           return deployGate();
         });
   }
@@ -121,6 +125,9 @@ public final class Node {
 
   /** Undeploys everything, then closes the stores so the embedded store is committed cleanly. */
   public Future<Void> stop() {
+    if (redis != null) {
+      redis.close();
+    }
     return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
         .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx));
   }
@@ -135,6 +142,11 @@ public final class Node {
 
   public MetadataStore metadata() {
     return metadata;
+  }
+
+  /** Null when no Redis is configured. */
+  public RedisProbe redis() {
+    return redis;
   }
 
   public PayloadStore payloads() {
@@ -155,6 +167,10 @@ public final class Node {
 
   public AuditQueries auditQueries() {
     return auditQueries;
+  }
+
+  public ChainVerifier chainVerifier() {
+    return chainVerifier;
   }
 
   public ImmutabilityValidator validator() {

@@ -5,11 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -73,18 +75,43 @@ public final class ArtifactRepository {
     return findLatestUncached(product, artifactId);
   }
 
-  /** The newest version read from the store itself, for the write path's precondition checks. */
+  /**
+   * The newest version read from the store itself, for the write path's precondition checks. Versions are dense
+   * (n+1 is only ever inserted after n), so the newest is found by probing document keys: galloping up from the
+   * cached hint, then bisecting. Every probe is an _id lookup, which any MongoDB-wire server serves from its primary
+   * index (the embedded server ignores non-unique indexes, so a query on product and artifact would scan).
+   */
   public Future<Artifact> findLatestUncached(String product, String artifactId) {
-    FindOptions options = new FindOptions().setSort(new JsonObject().put("version", -1)).setLimit(1);
-    return mongo.findWithOptions(COLLECTION, new JsonObject().put("product_id", product).put("artifact_id", artifactId),
-        options).map(docs -> {
-          if (docs.isEmpty()) {
-            return null;
-          }
-          Artifact artifact = cache(docs.get(0));
-          latest.put(latestKey(product, artifactId), artifact.version());
-          return artifact;
-        });
+    Integer hint = latest.getIfPresent(latestKey(product, artifactId));
+    int start = hint == null ? 1 : hint;
+    return findVersion(product, artifactId, start).compose(found -> {
+      if (found == null) {
+        return start == 1 ? Future.succeededFuture(null) : gallop(product, artifactId, 0, 1, 1);
+      }
+      return gallop(product, artifactId, start, start + 1, 1);
+    }).map(newest -> {
+      if (newest != null) {
+        latest.put(latestKey(product, artifactId), newest.version());
+      }
+      return newest;
+    });
+  }
+
+  /** {@code known} exists (0 = none known); probes {@code known + step}, doubling the step until a version is missing. */
+  private Future<Artifact> gallop(String product, String artifactId, int known, int probe, int step) {
+    return findVersion(product, artifactId, probe).compose(found -> found != null
+        ? gallop(product, artifactId, probe, probe + step * 2, step * 2)
+        : bisect(product, artifactId, known, probe));
+  }
+
+  /** Version {@code present} exists (or is 0), {@code absent} does not: narrow down to the last existing one. */
+  private Future<Artifact> bisect(String product, String artifactId, int present, int absent) {
+    if (absent - present <= 1) {
+      return present == 0 ? Future.succeededFuture(null) : findVersion(product, artifactId, present);
+    }
+    int middle = present + (absent - present) / 2;
+    return findVersion(product, artifactId, middle).compose(found -> found != null
+        ? bisect(product, artifactId, middle, absent) : bisect(product, artifactId, present, middle));
   }
 
   public Future<Artifact> findByIdempotencyKey(String product, String idempotencyKey) {
@@ -94,8 +121,18 @@ public final class ArtifactRepository {
 
   /** Every version of an artifact, oldest first. */
   public Future<List<Artifact>> versions(String product, String artifactId) {
-    return mongo.findWithOptions(COLLECTION, new JsonObject().put("product_id", product).put("artifact_id", artifactId),
-        new FindOptions().setSort(new JsonObject().put("version", 1))).map(docs -> docs.stream().map(this::cache).toList());
+    return findLatestUncached(product, artifactId).compose(newest -> newest == null
+        ? Future.succeededFuture(List.of()) : versions(product, artifactId, 1, newest.version()));
+  }
+
+  /** Versions {@code from..to} (inclusive) that exist, oldest first, fetched by key in one round trip. */
+  public Future<List<Artifact>> versions(String product, String artifactId, int from, int to) {
+    JsonArray keys = new JsonArray();
+    for (int v = from; v <= to; v++) {
+      keys.add(Artifact.key(product, artifactId, v));
+    }
+    return mongo.find(COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", keys)))
+        .map(docs -> docs.stream().map(this::cache).sorted(Comparator.comparingInt(Artifact::version)).toList());
   }
 
   /** Products that hold an artifact with this id (ids are unique per product, not across products). */

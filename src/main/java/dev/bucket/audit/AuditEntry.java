@@ -15,12 +15,17 @@ import java.util.regex.Pattern;
  * One sealed entry of the audit log, as stored in MongoDB ({@link #toDocument()}) and as hashed
  * ({@link #canonicalBytes()}).
  *
- * <p>The canonical bytes (RFC 8785 JCS of the document without {@code _id}, {@code prev_hash} and {@code entry_hash})
- * must be reproducible from the stored document byte for byte: they are the hash chain's input and will be the
- * Merkle tree's leaves. Hence only strings, booleans and integers within ±2^53 appear anywhere in an entry (JCS
- * represents numbers as IEEE-754 doubles; Mongo returns ints and longs exactly), null fields are always omitted, and
- * {@link #fromDocument} refuses any document it could not reproduce exactly (unknown fields, explicit nulls, other
- * types).
+ * <p>The canonical bytes (RFC 8785 JCS of the document without {@code _id}, {@code commit_key}, {@code prev_hash} and
+ * {@code entry_hash}) must be reproducible from the stored document byte for byte: they are the hash chain's input and
+ * will be the Merkle tree's leaves. Hence only strings, booleans and integers within ±2^53 appear anywhere in an
+ * entry (JCS represents numbers as IEEE-754 doubles; Mongo returns ints and longs exactly), null fields are always
+ * omitted, and {@link #fromDocument} refuses any document it could not reproduce exactly (unknown fields, explicit
+ * nulls, other types).
+ *
+ * <p>A commit entry (see {@link #isCommit()}) also stores {@link #commitKey()} as {@code commit_key}, so that it can be
+ * found through a unique sparse index. Like {@code _id} the field is derived, hence not hashed; {@link #fromDocument}
+ * recomputes it and refuses a document whose stored field is missing, superfluous or different, so an edit of it
+ * cannot go unnoticed.
  *
  * @param index          0-based position in the log; dense
  * @param ts             when the entry was accepted, ISO-8601 UTC with millis
@@ -38,13 +43,22 @@ public record AuditEntry(long index, String ts, String actor, String product, St
   /** The MongoDB collection holding the log, one document per entry, {@code _id} = index. */
   public static final String COLLECTION = "audit_log";
 
+  /** The derived field holding {@link #commitKey()}; only commit entries have it. */
+  public static final String COMMIT_KEY = "commit_key";
+
+  /** Operations that commit an artifact version, when they succeed with {@link #COMMIT_STATUS}. */
+  static final String CREATE = "artifact.create";
+  static final String VERSION = "artifact.version";
+  /** A commit answers 201; a replay of it records the same operation with 200. */
+  static final int COMMIT_STATUS = 201;
+
   private static final long MAX_EXACT_INTEGER = 1L << 53;
 
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   private static final Set<String> FIELDS = Set.of("_id", "index", "ts", "actor", "product", "op", "artifact_id",
       "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "prev_hash",
-      "entry_hash");
+      "entry_hash", COMMIT_KEY);
 
   public AuditEntry {
     Objects.requireNonNull(ts, "ts");
@@ -68,6 +82,39 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     if (details != null) {
       requireCanonicalSafe(details);
     }
+    // The parameters, not the accessors: a compact constructor assigns the fields only after its body.
+    if (isCommit(operation, outcome, status) && commitKey(product, artifactId, version) == null) {
+      throw new IllegalArgumentException("a commit entry needs a product without '/' and an artifact id");
+    }
+  }
+
+  /**
+   * Whether this entry records the commit of an artifact version: {@code artifact.create} or {@code artifact.version},
+   * outcome success, status 201. Replays of a commit record the same operation with status 200 and are not commits.
+   */
+  public boolean isCommit() {
+    return isCommit(operation, outcome, status);
+  }
+
+  private static boolean isCommit(String operation, String outcome, int status) {
+    return (CREATE.equals(operation) || VERSION.equals(operation))
+        && AuditRecord.Outcome.SUCCESS.wire().equals(outcome) && status == COMMIT_STATUS;
+  }
+
+  /** {@code <product>/<artifact_id>/<version>} for a commit entry, null for any other. */
+  public String commitKey() {
+    return isCommit() ? commitKey(product, artifactId, version) : null;
+  }
+
+  /**
+   * The commit key of an artifact version, or null if there cannot be one (no product or artifact id, or a product
+   * containing {@code /}). Unambiguous: the product ends at the first {@code /}, the version starts after the last.
+   */
+  public static String commitKey(String product, String artifactId, int version) {
+    if (product == null || artifactId == null || product.indexOf('/') >= 0) {
+      return null;
+    }
+    return product + "/" + artifactId + "/" + version;
   }
 
   /** The same entry with its hash filled in. */
@@ -82,6 +129,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     body().forEach(field -> doc.put(field.getKey(), field.getValue()));
     doc.put("prev_hash", prevHash);
     putIfPresent(doc, "entry_hash", entryHash);
+    putIfPresent(doc, COMMIT_KEY, commitKey());
     return doc;
   }
 
@@ -102,14 +150,22 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     if (details != null && !(details instanceof JsonObject)) {
       throw new IllegalArgumentException("details is not an object");
     }
-    return new AuditEntry(integer(doc, "index", Long.MAX_VALUE), string(doc, "ts"), string(doc, "actor"),
+    String storedCommitKey = string(doc, COMMIT_KEY);
+    AuditEntry entry = new AuditEntry(integer(doc, "index", Long.MAX_VALUE), string(doc, "ts"), string(doc, "actor"),
         string(doc, "product"), string(doc, "op"), string(doc, "artifact_id"),
         (int) integer(doc, "version", Integer.MAX_VALUE), string(doc, "content_hash"), string(doc, "outcome"),
         (int) integer(doc, "status", Integer.MAX_VALUE), string(doc, "reason"), string(doc, "retention_until"),
         (JsonObject) details, string(doc, "prev_hash"), string(doc, "entry_hash"));
+    String derived = entry.commitKey();
+    if (!Objects.equals(storedCommitKey, derived)) {
+      throw new IllegalArgumentException(derived == null ? COMMIT_KEY + " is present on an entry that is not a commit"
+          : storedCommitKey == null ? COMMIT_KEY + " is missing on a commit entry"
+          : COMMIT_KEY + " '" + storedCommitKey + "' does not match the entry's '" + derived + "'");
+    }
+    return entry;
   }
 
-  /** RFC 8785 canonical JSON of the entry's content: everything but {@code _id} and the two hashes. */
+  /** RFC 8785 canonical JSON of the entry's content: everything but the derived fields and the two hashes. */
   public byte[] canonicalBytes() {
     try {
       return new JsonCanonicalizer(body().encode()).getEncodedUTF8();

@@ -11,6 +11,7 @@ import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.IndexModel;
+import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,11 @@ public final class AuditLog {
   /**
    * Binds the log to the calling context, reads the head from MongoDB and creates the query indexes. Fails with
    * {@link AuditTamperedException} if the last stored entry does not hash to its stored hash.
+   *
+   * <p>The unique sparse index on {@code commit_key} serves {@link AuditQueries#commitEntry} (also on the embedded
+   * server, which implements unique indexes only) and makes MongoDB refuse a second commit entry for an artifact
+   * version: the batch holding it then fails like any failed batch (its waiters fail, the entries after it in the
+   * batch are not written). The compound indexes serve {@link AuditQueries}' filtered listings on MongoDB only.
    */
   public Future<Void> start() {
     context = Vertx.currentContext();
@@ -101,7 +107,9 @@ public final class AuditLog {
       durable = head;
       tip = head;
       return mongo.createIndexes(AuditEntry.COLLECTION, List.of(
-          index("artifact_id"), index("actor"), index("outcome"), index("product")));
+          index("artifact_id"), index("actor"), index("outcome"), index("product"),
+          new IndexModel().setKey(new JsonObject().put(AuditEntry.COMMIT_KEY, 1))
+              .setOptions(new IndexOptions().unique(true).sparse(true))));
     });
   }
 

@@ -5,23 +5,37 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Read side of the audit log. Every listing is newest first and pages backwards: pass the smallest index of the
- * previous page as {@code beforeIndex} (null for the newest page). Each is served by one of the indexes
- * {@link AuditLog#start()} creates ({@code {field: 1, _id: 1}}). Entries are returned as stored, unverified; use
+ * previous page as {@code beforeIndex} (null for the newest page). Entries are returned as stored, unverified; use
  * {@link ChainVerifier} to check them.
+ *
+ * <p>The log runs by default on the embedded mongo-java-server, which uses an index only for a query on exactly the
+ * index's keys by equality or {@code $in} (never for a range or a sort) and does not implement non-unique indexes at
+ * all. The queries a running node repeats are therefore lookups that both it and MongoDB serve from a unique index:
+ * {@link #recent}, {@link #get} and {@link #lastCommitTimestamp} fetch dense indexes by {@code _id};
+ * {@link #commitEntry} looks up the unique sparse {@code commit_key} index that {@link AuditLog#start()} creates.
  */
 public final class AuditQueries {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditQueries.class);
 
   /** Most entries one call returns. */
   public static final int MAX_LIMIT = 1000;
 
-  static final String CREATE = "artifact.create";
-  static final String VERSION = "artifact.version";
-  static final int COMMIT_STATUS = 201;
+  /** Indexes fetched per round trip by the walks back from the head. */
+  static final int PAGE = 1000;
+
+  /** Most entries {@link #lastCommitTimestamp} reads looking for a commit. */
+  static final long COMMIT_SCAN_WINDOW = 100_000;
 
   private final MongoClient mongo;
 
@@ -29,7 +43,10 @@ public final class AuditQueries {
     this.mongo = mongo;
   }
 
-  /** Entries concerning an artifact, optionally only within {@code product} (null for any). */
+  /**
+   * Entries concerning an artifact, optionally only within {@code product} (null for any). Served by the
+   * {@code {artifact_id: 1, _id: 1}} index on MongoDB; the embedded server scans the whole log for it.
+   */
   public Future<List<AuditEntry>> byArtifact(String artifactId, String product, Long beforeIndex, int limit) {
     JsonObject query = new JsonObject().put("artifact_id", artifactId);
     if (product != null) {
@@ -38,15 +55,41 @@ public final class AuditQueries {
     return list(query, beforeIndex, limit);
   }
 
+  /**
+   * Entries recorded for {@code actor}. Served by the {@code {actor: 1, _id: 1}} index on MongoDB; the embedded
+   * server scans the whole log for it.
+   */
   public Future<List<AuditEntry>> byActor(String actor, Long beforeIndex, int limit) {
     return list(new JsonObject().put("actor", actor), beforeIndex, limit);
   }
 
-  public Future<List<AuditEntry>> recent(Long beforeIndex, int limit) {
-    return list(new JsonObject(), beforeIndex, limit);
+  /**
+   * The newest entries of a log of {@code headSize} entries (e.g. {@link AuditClient#head()}'s size): the indexes just
+   * below {@code beforeIndex}, or below {@code headSize} when it is null or larger, fetched by {@code _id}. An index
+   * with no entry (a gap, which only tampering makes) is skipped, so a page may then hold fewer than {@code limit}.
+   */
+  public Future<List<AuditEntry>> recent(long headSize, Long beforeIndex, int limit) {
+    if (limit < 1) {
+      return Future.failedFuture(new IllegalArgumentException("limit must be positive, was " + limit));
+    }
+    long upper = beforeIndex == null ? headSize : Math.min(beforeIndex, headSize);
+    long lower = Math.max(0, upper - Math.min(limit, MAX_LIMIT));
+    return byIndex(mongo, lower, upper).map(entries -> {
+      List<AuditEntry> newestFirst = new ArrayList<>(entries.size());
+      for (long i = upper - 1; i >= lower; i--) {
+        JsonObject doc = entries.get(i);
+        if (doc != null) {
+          newestFirst.add(AuditEntry.fromDocument(doc));
+        }
+      }
+      return newestFirst;
+    });
   }
 
-  /** Refused and failed operations. */
+  /**
+   * Refused and failed operations. Served by the {@code {outcome: 1, _id: 1}} index on MongoDB; the embedded server
+   * scans the whole log for it.
+   */
   public Future<List<AuditEntry>> failed(Long beforeIndex, int limit) {
     return list(new JsonObject().put("outcome", new JsonObject().put("$ne", AuditRecord.Outcome.SUCCESS.wire())),
         beforeIndex, limit);
@@ -54,11 +97,17 @@ public final class AuditQueries {
 
   /**
    * The entry that recorded the commit of {@code artifactId} version {@code version} in {@code product}, or null if
-   * there is none (the artifact's audit entry was lost, e.g. in a crash between the two writes).
+   * there is none (the artifact's audit entry was lost, e.g. in a crash between the two writes). Looked up by its
+   * {@link AuditEntry#commitKey() commit_key}, whose unique index also guarantees that there is at most one: the log
+   * refuses to write a second commit entry for the same artifact version.
    */
   public Future<AuditEntry> commitEntry(String product, String artifactId, int version) {
-    JsonObject query = commits().put("artifact_id", artifactId).put("product", product).put("version", version);
-    return first(query, 1).map(doc -> doc == null ? null : AuditEntry.fromDocument(doc));
+    String key = AuditEntry.commitKey(product, artifactId, version);
+    if (key == null) {
+      return Future.succeededFuture(null);
+    }
+    return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put(AuditEntry.COMMIT_KEY, key), null)
+        .map(doc -> doc == null ? null : AuditEntry.fromDocument(doc));
   }
 
   /** The index of {@link #commitEntry}, or null. */
@@ -66,9 +115,63 @@ public final class AuditQueries {
     return commitEntry(product, artifactId, version).map(entry -> entry == null ? null : entry.index());
   }
 
-  /** Timestamp of the newest commit entry, or null if the log records none. */
-  public Future<String> lastCommitTimestamp() {
-    return first(commits(), -1).map(doc -> doc == null ? null : doc.getString("ts"));
+  /**
+   * Timestamp of the newest commit entry among the last {@value #COMMIT_SCAN_WINDOW} of a log of {@code headSize}
+   * entries; failing that, the oldest timestamp among them; null if the whole log holds no commit (or the window no
+   * readable entry).
+   *
+   * <p>Crash recovery ({@code IngestRecovery}) uses it, minus a clock-skew margin, to bound its scan to the
+   * artifacts created since. An artifact whose commit entry was lost had its commit pending when the node crashed,
+   * so it was created shortly (well within the margin) before the crash; recovery runs at start-up, before the node
+   * takes requests, so every entry in the log was written before the crash, and any entry's timestamp minus the
+   * margin bounds such an artifact. The newest commit's is the customary choice; an earlier bound is always safe,
+   * only slower, and null makes recovery scan every artifact.
+   *
+   * <p>Walks back from the head in {@code _id} pages of {@value #PAGE} (index-backed, unlike a sort). A log usually
+   * records a commit every few entries, but it can end in a long run of reads, so the walk stops after the window and
+   * answers the oldest timestamp in it: later than the newest commit's (which is further back), but a bound by the
+   * reasoning above. Entries that are not documents the log writes are skipped: walking past a tampered commit only
+   * makes the bound earlier.
+   */
+  public Future<String> lastCommitTimestamp(long headSize) {
+    return lastCommitTimestamp(headSize, COMMIT_SCAN_WINDOW);
+  }
+
+  /** {@link #lastCommitTimestamp(long)} reading at most {@code window} entries. */
+  Future<String> lastCommitTimestamp(long headSize, long window) {
+    long stop = Math.max(0, headSize - window);
+    return walkBack(headSize, stop, null);
+  }
+
+  /** Reads the page below {@code upper} unless it is {@code stop}; {@code oldest} is the oldest ts seen so far. */
+  private Future<String> walkBack(long upper, long stop, String oldest) {
+    if (upper <= stop) {
+      return Future.succeededFuture(stop == 0 ? null : oldest);
+    }
+    long lower = Math.max(stop, upper - PAGE);
+    return byIndex(mongo, lower, upper).compose(docs -> {
+      String seen = oldest;
+      for (long i = upper - 1; i >= lower; i--) {
+        JsonObject doc = docs.get(i);
+        if (doc == null) {
+          continue;
+        }
+        AuditEntry entry;
+        try {
+          entry = AuditEntry.fromDocument(doc);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("audit entry {} is not a document the log writes, skipped: {}", i, e.getMessage());
+          continue;
+        }
+        if (entry.isCommit()) {
+          return Future.succeededFuture(entry.ts());
+        }
+        if (seen == null || entry.ts().compareTo(seen) < 0) {
+          seen = entry.ts();
+        }
+      }
+      return walkBack(lower, stop, seen);
+    });
   }
 
   /** The entry at {@code index}, or null if there is none. */
@@ -78,20 +181,28 @@ public final class AuditQueries {
   }
 
   /**
-   * Commit entries: a created artifact or version, as the ingest verticle records it once durable. Replays of a
-   * commit use the same operation but answer 200, so the status tells them apart.
+   * The stored documents with indexes {@code lower} (inclusive) to {@code upper}, by index; absent ones missing. One
+   * {@code _id $in} query: keep the range within a page.
    */
-  private static JsonObject commits() {
-    return new JsonObject()
-        .put("op", new JsonObject().put("$in", new JsonArray().add(CREATE).add(VERSION)))
-        .put("outcome", AuditRecord.Outcome.SUCCESS.wire())
-        .put("status", COMMIT_STATUS);
-  }
-
-  /** The first matching document in {@code _id} order ({@code 1}) or reverse order ({@code -1}), or null. */
-  private Future<JsonObject> first(JsonObject query, int direction) {
-    FindOptions one = new FindOptions().setSort(new JsonObject().put("_id", direction)).setLimit(1);
-    return mongo.findWithOptions(AuditEntry.COLLECTION, query, one).map(docs -> docs.isEmpty() ? null : docs.get(0));
+  static Future<Map<Long, JsonObject>> byIndex(MongoClient mongo, long lower, long upper) {
+    if (lower >= upper) {
+      return Future.succeededFuture(Map.of());
+    }
+    JsonArray ids = new JsonArray();
+    for (long i = lower; i < upper; i++) {
+      ids.add(i);
+    }
+    return mongo.find(AuditEntry.COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", ids)))
+        .map(docs -> {
+          Map<Long, JsonObject> byIndex = new HashMap<>();
+          for (JsonObject doc : docs) {
+            // $in matches numerically, so a non-integral _id (which the log never writes) may come back too.
+            if (doc.getValue("_id") instanceof Number id) {
+              byIndex.put(id.longValue(), doc);
+            }
+          }
+          return byIndex;
+        });
   }
 
   private Future<List<AuditEntry>> list(JsonObject query, Long beforeIndex, int limit) {

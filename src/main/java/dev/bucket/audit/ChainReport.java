@@ -11,6 +11,16 @@ package dev.bucket.audit;
  */
 public record ChainReport(boolean ok, long checked, Long firstBadIndex, String problem, String detail) {
 
+  /** The report as the API shows it. */
+  public io.vertx.core.json.JsonObject toJson() {
+    return new io.vertx.core.json.JsonObject()
+        .put("ok", ok)
+        .put("checked", checked)
+        .put("first_bad_index", firstBadIndex)
+        .put("problem", problem)
+        .put("detail", detail);
+  }
+
   public static ChainReport ok(long checked) {
     return new ChainReport(true, checked, null, null, "all " + checked + " entries verified");
   }

@@ -2,7 +2,6 @@ package dev.bucket.audit;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 
 /**
@@ -10,10 +9,14 @@ import io.vertx.ext.mongo.MongoClient;
  * problem: a missing entry, an entry that is not what the log writes, an edited entry, a broken link (entries
  * inserted, dropped or reordered), or a final hash other than the one expected (the tail was rewritten
  * consistently, which only an independently kept head hash can reveal).
+ *
+ * <p>Indexes are dense, so each page is fetched as {@code {_id: {$in: [the next indexes]}}} and put in order here: an
+ * {@code _id} lookup is served by the {@code _id} index by MongoDB and by the embedded mongo-java-server alike, which
+ * a range query with a sort is not (the embedded server scans and sorts the whole collection for it).
  */
 public final class ChainVerifier {
 
-  /** Entries fetched per round trip. */
+  /** Indexes fetched per round trip. */
   static final int PAGE = 1000;
 
   private final MongoClient mongo;
@@ -26,7 +29,8 @@ public final class ChainVerifier {
    * Verifies entries {@code fromIndex} (inclusive) to {@code toIndexExclusive}.
    *
    * <p>A range starting after 0 links to entry {@code fromIndex - 1}'s stored hash, which is trusted as it is: only a
-   * range starting at 0 (or at an independently checkpointed entry) proves everything before its end.
+   * range starting at 0 (or at an independently checkpointed entry) proves everything before its end. That entry is
+   * fetched with the first page.
    *
    * @param expectedHashAtEnd entry hash that entry {@code toIndexExclusive - 1} must have (e.g. a head published
    *                          earlier), or null not to check it
@@ -36,16 +40,11 @@ public final class ChainVerifier {
       return Future.failedFuture(new IllegalArgumentException(
           "bad range [" + fromIndex + ", " + toIndexExclusive + ")"));
     }
-    Future<JsonObject> anchor = fromIndex == 0
-        ? Future.succeededFuture(new JsonObject().put("entry_hash", HashChain.GENESIS_HASH))
-        : mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put("_id", fromIndex - 1), null);
-    return anchor.compose(doc -> {
-      if (doc == null || !(doc.getValue("entry_hash") instanceof String prev)) {
-        return Future.succeededFuture(ChainReport.bad(0, fromIndex - 1, "gap", "audit entry " + (fromIndex - 1)
-            + ", which the range links to, is missing or has no entry_hash"));
-      }
-      return new Walk(toIndexExclusive, expectedHashAtEnd, fromIndex, prev).page();
-    });
+    Walk walk = new Walk(toIndexExclusive, expectedHashAtEnd, fromIndex);
+    if (fromIndex == 0) {
+      walk.prevHash = HashChain.GENESIS_HASH;
+    }
+    return walk.page();
   }
 
   /** The state of one verification as it pages through the range. */
@@ -53,30 +52,31 @@ public final class ChainVerifier {
     final long end;
     final String expectedHashAtEnd;
     long next;
+    /** Hash the next entry must link to; null until the anchor (entry {@code next - 1}) has been read. */
     String prevHash;
     long checked;
 
-    Walk(long end, String expectedHashAtEnd, long next, String prevHash) {
+    Walk(long end, String expectedHashAtEnd, long next) {
       this.end = end;
       this.expectedHashAtEnd = expectedHashAtEnd;
       this.next = next;
-      this.prevHash = prevHash;
     }
 
     Future<ChainReport> page() {
-      if (next == end) {
+      long first = prevHash == null ? next - 1 : next;
+      if (first == end) {
         return Future.succeededFuture(finish());
       }
-      JsonObject range = new JsonObject().put("_id", new JsonObject().put("$gte", next).put("$lt", end));
-      FindOptions ascending = new FindOptions().setSort(new JsonObject().put("_id", 1))
-          .setLimit((int) Math.min(PAGE, end - next));
-      return mongo.findWithOptions(AuditEntry.COLLECTION, range, ascending).compose(docs -> {
-        if (docs.isEmpty()) {
-          return Future.succeededFuture(ChainReport.bad(checked, next, "gap",
-              "audit entry " + next + " is missing: no entry from it up to " + end + " exists"));
+      long stop = Math.min(end, first + PAGE);
+      return AuditQueries.byIndex(mongo, first, stop).compose(byIndex -> {
+        if (prevHash == null) {
+          ChainReport problem = anchor(byIndex.get(next - 1));
+          if (problem != null) {
+            return Future.succeededFuture(problem);
+          }
         }
-        for (JsonObject doc : docs) {
-          ChainReport problem = check(doc);
+        while (next < stop) {
+          ChainReport problem = check(byIndex.get(next));
           if (problem != null) {
             return Future.succeededFuture(problem);
           }
@@ -85,11 +85,20 @@ public final class ChainVerifier {
       });
     }
 
-    /** Checks the next document; returns the problem, or null and advances. */
+    /** Takes the hash the range links to from the entry before it; returns the problem, or null. */
+    ChainReport anchor(JsonObject doc) {
+      if (doc == null || !(doc.getValue("entry_hash") instanceof String hash)) {
+        return ChainReport.bad(0, next - 1, "gap", "audit entry " + (next - 1)
+            + ", which the range links to, is missing or has no entry_hash");
+      }
+      prevHash = hash;
+      return null;
+    }
+
+    /** Checks the document stored at {@code next} (null: none is); returns the problem, or null and advances. */
     ChainReport check(JsonObject doc) {
-      if (!(doc.getValue("_id") instanceof Number id) || id.longValue() != next) {
-        return ChainReport.bad(checked, next, "gap",
-            "audit entry " + next + " is missing: the next stored entry is " + doc.getValue("_id"));
+      if (doc == null) {
+        return ChainReport.bad(checked, next, "gap", "audit entry " + next + " is missing");
       }
       AuditEntry entry;
       try {

@@ -24,15 +24,13 @@ public record BucketConfig(
     int cachePayloadMaxBytes,
     int auditQueueCapacity,
     int auditMaxBatch,
-    long busTimeoutMs,
-    int retentionDays) {
+    long busTimeoutMs) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
-      "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
-      "retention_days");
+      "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms");
 
   /** True when no MongoDB URI is configured and the in-process MongoDB-wire server is used. */
   public boolean embeddedMongo() {
@@ -71,8 +69,7 @@ public record BucketConfig(
         (int) v.number("cache_payload_max_bytes", 0, 16 * 1024 * 1024),
         (int) v.number("audit_queue_capacity", 1, 10_000_000),
         (int) v.number("audit_max_batch", 1, 100_000),
-        v.number("bus_timeout_ms", 10, 600_000),
-        (int) v.number("retention_days", 1, 36_500));
+        v.number("bus_timeout_ms", 10, 600_000));
     if (!config.mongoUri.isEmpty() && !config.mongoUri.startsWith("mongodb://")
         && !config.mongoUri.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");

@@ -272,17 +272,27 @@ final class ArtifactRoutes {
         }).onFailure(ctx::fail);
   }
 
+  /** One page of an artifact's versions, oldest first: {@code from} (default 1) and {@code limit} (page cap). */
   private void versions(RoutingContext ctx) {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
-    artifacts.versions(product, artifactId)
-        .compose(all -> all.isEmpty() ? Future.failedFuture(notFound(product, artifactId)) : Future.succeededFuture(all))
-        .compose(all -> auditRead(ctx, product, artifactId, 0, null).map(all))
-        .onSuccess(all -> {
-          JsonArray items = new JsonArray();
-          all.forEach(a -> items.add(a.toView().put("href", a.location())));
-          json(ctx.response(), new JsonObject().put("items", items));
-        }).onFailure(ctx::fail);
+    Long from = Requests.optionalIndex(ctx, "from");
+    int first = from == null ? 1 : (int) Math.max(1, Math.min(from, Integer.MAX_VALUE - config.pageLimitMax()));
+    int limit = Requests.limit(ctx, config.pageLimitMax(), config.pageLimitMax());
+    artifacts.findLatest(product, artifactId).compose(newest -> found(newest, product, artifactId))
+        .compose(newest -> artifacts.versions(product, artifactId, first,
+                Math.min(newest.version(), first + limit - 1))
+            .compose(page -> auditRead(ctx, product, artifactId, 0, null).map(page))
+            .onSuccess(page -> {
+              JsonArray items = new JsonArray();
+              page.forEach(a -> items.add(a.toView().put("href", a.location())));
+              JsonObject body = new JsonObject().put("items", items).put("latest_version", newest.version());
+              if (first + limit - 1 < newest.version()) {
+                body.put("next_from", first + limit);
+              }
+              json(ctx.response(), body);
+            }))
+        .onFailure(ctx::fail);
   }
 
   private void version(RoutingContext ctx) {

@@ -5,6 +5,7 @@ import dev.bucket.audit.AuditEntry;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.audit.ChainVerifier;
 import dev.bucket.integrity.ImmutabilityValidator;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -25,11 +26,13 @@ final class AuditRoutes {
   private static final Set<String> MANUAL_FIELDS = Set.of("product", "artifact_id", "message", "details");
 
   private final AuditQueries queries;
+  private final ChainVerifier chain;
   private final AuditClient audit;
   private final ImmutabilityValidator validator;
 
-  AuditRoutes(AuditQueries queries, AuditClient audit, ImmutabilityValidator validator) {
+  AuditRoutes(AuditQueries queries, AuditClient audit, ChainVerifier chain, ImmutabilityValidator validator) {
     this.queries = queries;
+    this.chain = chain;
     this.audit = audit;
     this.validator = validator;
   }
@@ -39,8 +42,10 @@ final class AuditRoutes {
         (before, limit) -> queries.byArtifact(Requests.artifactId(ctx), optionalProduct(ctx), before, limit)));
     router.get("/audit/user/:requester").setName("audit.by_user").handler(ctx -> page(ctx,
         (before, limit) -> queries.byActor(ctx.pathParam("requester"), before, limit)));
-    router.get("/audit/recent").setName("audit.recent").handler(ctx -> page(ctx, queries::recent));
+    router.get("/audit/recent").setName("audit.recent").handler(ctx -> page(ctx,
+        (before, limit) -> audit.head().compose(head -> queries.recent(head.size(), before, limit))));
     router.get("/audit/failed").setName("audit.failed").handler(ctx -> page(ctx, queries::failed));
+    router.get("/audit/verify").setName("audit.verify").handler(this::verifyChain);
     router.post("/audit/validate-immutability/:id").setName("audit.validate").handler(this::validate);
     router.post("/audit/log").setName("audit.manual")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_MANUAL_BYTES)).handler(this::manual);
@@ -70,6 +75,26 @@ final class AuditRoutes {
           }
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
         }).onFailure(ctx::fail);
+  }
+
+  /**
+   * Walks the chain over {@code [from, to)} (default: the whole durable log). When the range ends at the head, the
+   * last hash must also equal the head the writer holds, so a consistently rewritten tail is caught too.
+   */
+  private void verifyChain(RoutingContext ctx) {
+    Long from = Requests.optionalIndex(ctx, "from");
+    Long to = Requests.optionalIndex(ctx, "to");
+    audit.head().compose(head -> {
+      long start = from == null ? 0 : from;
+      long end = to == null ? head.size() : to;
+      if (start > end || end > head.size()) {
+        return Future.failedFuture(Requests.invalid("need 0 <= from <= to <= " + head.size() + " (the log's size)"));
+      }
+      return chain.verify(start, end, end == head.size() ? head.hash() : null)
+          .compose(report -> recordRead(ctx).map(report.toJson().put("from", start).put("to", end)
+              .put("log_size", head.size())));
+    }).onSuccess(report -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(report.toBuffer())).onFailure(ctx::fail);
   }
 
   private void validate(RoutingContext ctx) {

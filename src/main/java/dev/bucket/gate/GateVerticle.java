@@ -28,8 +28,8 @@ public final class GateVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler(node.auditClient());
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
         node.auditClient()).mount(router);
-    new AuditRoutes(node.auditQueries(), node.auditClient(), node.validator()).mount(router);
-    new HealthRoute(node.metadata(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())
+    new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
+    new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())
         .mount(router);
     // Per route, so the failure handler sees which operation failed (its name goes into the audit entry).
     router.getRoutes().forEach(route -> route.failureHandler(failures));

@@ -3,6 +3,7 @@ package dev.bucket.gate;
 import dev.bucket.audit.AuditClient;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.RedisProbe;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -15,13 +16,15 @@ import java.time.Instant;
 final class HealthRoute {
 
   private final MetadataStore metadata;
+  private final RedisProbe redis;
   private final PayloadStore payloads;
   private final AuditClient audit;
   private final String version;
   private final Instant startedAt;
 
-  HealthRoute(MetadataStore metadata, PayloadStore payloads, AuditClient audit, String version, Instant startedAt) {
+  HealthRoute(MetadataStore metadata, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version, Instant startedAt) {
     this.metadata = metadata;
+    this.redis = redis;
     this.payloads = payloads;
     this.audit = audit;
     this.version = version;
@@ -34,18 +37,21 @@ final class HealthRoute {
 
   private void health(RoutingContext ctx) {
     Future<Void> mongo = metadata.ping();
+    Future<Void> redisPing = redis == null ? null : redis.ping();
     Future<JsonObject> log = audit.head().map(head -> new JsonObject().put("entries", head.size())
         .put("head_hash", head.hash()));
-    Future.join(mongo, log).onComplete(done -> {
+    Future.join(mongo, log, redisPing == null ? Future.succeededFuture() : redisPing).onComplete(done -> {
+      // Redis is optional shared state, not where data lives: losing it degrades the node, it does not fail it.
       boolean healthy = mongo.succeeded() && log.succeeded();
+      boolean degraded = redisPing != null && redisPing.failed();
       JsonObject body = new JsonObject()
-          .put("status", healthy ? "healthy" : "unhealthy")
+          .put("status", !healthy ? "unhealthy" : degraded ? "degraded" : "healthy")
           .put("bucket_version", version)
           .put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds())
           .put("services", new JsonObject()
               .put("mongodb", mongo.succeeded() ? "connected" : "unreachable")
               .put("mongodb_mode", metadata.mode())
-              .put("redis", "not_configured")
+              .put("redis", redisPing == null ? "not_configured" : redisPing.succeeded() ? "connected" : "unreachable")
               .put("payload_store", payloads.kind()))
           .put("audit", log.succeeded() ? log.result() : new JsonObject().put("state", "unavailable"));
       ctx.response().setStatusCode(healthy ? 200 : 503)

@@ -35,7 +35,7 @@ public final class IngestRecovery {
 
   /** Appends the missing entries; completes with how many there were. */
   public Future<Integer> run() {
-    return auditQueries.lastCommitTimestamp()
+    return audit.head().compose(head -> auditQueries.lastCommitTimestamp(head.size()))
         .map(last -> last == null ? "" : Timestamps.format(Instant.parse(last).minus(CLOCK_SKEW)))
         .compose(artifacts::createdSince)
         .compose(candidates -> {

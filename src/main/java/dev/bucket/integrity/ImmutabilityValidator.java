@@ -100,17 +100,11 @@ public final class ImmutabilityValidator {
     if (!chainReport.ok()) {
       problems.add("audit chain: " + chainReport.detail());
     }
-    JsonObject chainJson = new JsonObject()
-        .put("ok", chainReport.ok())
-        .put("checked", chainReport.checked())
-        .put("first_bad_index", chainReport.firstBadIndex())
-        .put("problem", chainReport.problem())
-        .put("detail", chainReport.detail());
     return new JsonObject()
         .put("artifact_id", artifactId)
         .put("valid", problems.isEmpty())
         .put("versions", new JsonArray(versions))
-        .put("audit_chain", chainJson)
+        .put("audit_chain", chainReport.toJson())
         .put("problems", problems);
   }
 

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * Cuts a byte stream into GridFS chunk documents ({@code _id, files_id, n, data}) and inserts them
- * {@link #BATCH_CHUNKS} at a time. Batches run one after another; while one is in flight and the next is full the
- * queue reports full, so a pipe pauses the upload and memory stays at about two batches.
+ * {@link #BATCH_CHUNKS} at a time. Each chunk's {@code _id} is {@link #chunkId deterministic}, so readers and cleanup
+ * address chunks through the {@code _id} index alone. Batches run one after another; while one is in flight and the
+ * next is full the queue reports full, so a pipe pauses the upload and memory stays at about two batches.
  */
 final class GridFsChunkWriter implements WriteStream<Buffer> {
 
@@ -26,7 +27,8 @@ final class GridFsChunkWriter implements WriteStream<Buffer> {
 
   private final MongoClient mongo;
   private final String collection;
-  private final JsonObject filesId;
+  private final ObjectId filesId;
+  private final JsonObject filesIdJson;
   private byte[] chunk = new byte[PayloadStore.CHUNK_SIZE];
   private int chunkFill;
   private int nextN;
@@ -37,10 +39,27 @@ final class GridFsChunkWriter implements WriteStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
   private boolean failed;
 
-  GridFsChunkWriter(MongoClient mongo, String collection, JsonObject filesId) {
+  GridFsChunkWriter(MongoClient mongo, String collection, ObjectId filesId) {
     this.mongo = mongo;
     this.collection = collection;
     this.filesId = filesId;
+    this.filesIdJson = new JsonObject().put("$oid", filesId.toHexString());
+  }
+
+  /**
+   * The {@code _id} of chunk {@code n} of a payload: {@code "<files_id hex>/<n>"}. The GridFS spec only asks chunk ids
+   * to be unique; making them computable lets every chunk access be an {@code _id} lookup.
+   */
+  static String chunkId(ObjectId filesId, int n) {
+    return filesId.toHexString() + "/" + n;
+  }
+
+  /**
+   * How many chunks this writer has cut so far, flushed or not: chunks {@code 0 .. chunksCut() - 1} are every chunk
+   * that may have reached the database, which is what cleanup of a failed upload removes.
+   */
+  int chunksCut() {
+    return nextN;
   }
 
   /** Mongo's JSON codec turns {@code {"$binary": byte[]}} into BSON binary (subtype 0) and reads it back the same way. */
@@ -115,10 +134,11 @@ final class GridFsChunkWriter implements WriteStream<Buffer> {
   }
 
   private void addChunk(byte[] data) {
+    int n = nextN++;
     JsonObject document = new JsonObject()
-      .put("_id", new JsonObject().put("$oid", new ObjectId().toHexString()))
-      .put("files_id", filesId)
-      .put("n", nextN++)
+      .put("_id", chunkId(filesId, n))
+      .put("files_id", filesIdJson)
+      .put("n", n)
       .put("data", binary(data));
     batch.add(BulkOperation.createInsert(document));
     if (batch.size() == BATCH_CHUNKS) {

@@ -14,7 +14,10 @@ import io.vertx.ext.mongo.MongoClient;
 import org.bson.types.ObjectId;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Payloads in MongoDB using the standard GridFS layout ({@code <bucket>.files}, {@code <bucket>.chunks}) so that
@@ -22,13 +25,23 @@ import java.util.List;
  * clean up partial uploads) and chunk-aligned range reads. The files document is written last: its presence marks a
  * complete upload. {@code ref} is {@code gridfs:<ObjectId hex>}.
  *
+ * <p>Chunk {@code _id}s are deterministic, {@code "<files_id hex>/<n>"} (the spec only requires them to be unique), and
+ * this store reaches chunks only through them, {@code {_id: {$in: [...]}}} for the chunk numbers it needs, and files
+ * documents by {@code _id} too. The {@code _id} index exists on every MongoDB-wire server, including the embedded
+ * mongo-java-server, which uses an index only for equality or {@code $in} on exactly the index's keys and does not
+ * implement non-unique indexes, so a {@code {files_id: X}} query would scan every chunk of every payload there.
+ * Standard drivers still find the chunks by {@code files_id, n}. The chunk count comes from the files document's
+ * {@code length} (or, for a range, from the range), and a chunk id that is not found is a missing chunk.
+ *
  * <p>Uploads and sends must be started from the Vert.x context that delivers the source's or response's events.
  */
 public final class GridFsPayloadStore implements PayloadStore {
 
   static final String REF_PREFIX = "gridfs:";
-  /** Chunks fetched per cursor batch when reading: 1 MiB, so a slow client holds little memory. */
+  /** Chunks fetched per round trip when reading: 1 MiB, so a slow client holds little memory. */
   private static final int READ_BATCH_CHUNKS = 4;
+  /** Chunk ids per delete when cleaning up: about 30 KiB of query. */
+  private static final int REMOVE_BATCH_CHUNKS = 1000;
 
   private final MongoClient mongo;
   private final DurabilityBarrier barrier;
@@ -43,9 +56,10 @@ public final class GridFsPayloadStore implements PayloadStore {
   }
 
   /**
-   * Creates the spec's unique {@code files_id, n} index on chunks, which serves every chunk query here and rejects a
-   * duplicated chunk. The spec's {@code filename, uploadDate} index on files is left out: nothing here looks files up
-   * by name, and the embedded server does not implement non-unique secondary indexes.
+   * Creates the spec's unique {@code files_id, n} index on chunks, which rejects a duplicated chunk and serves GridFS
+   * drivers and tools on a real MongoDB (this store itself reads chunks by {@code _id}). The spec's
+   * {@code filename, uploadDate} index on files is left out: nothing here looks files up by name, and the embedded
+   * server does not implement non-unique secondary indexes.
    */
   public Future<Void> init() {
     return mongo.createIndexWithOptions(chunksCollection, new JsonObject().put("files_id", 1).put("n", 1),
@@ -56,7 +70,7 @@ public final class GridFsPayloadStore implements PayloadStore {
   public Future<StoredPayload> store(ReadStream<Buffer> source, long maxBytes) {
     ObjectId id = new ObjectId();
     PayloadDigest digest = new PayloadDigest();
-    GridFsChunkWriter writer = new GridFsChunkWriter(mongo, chunksCollection, oid(id));
+    GridFsChunkWriter writer = new GridFsChunkWriter(mongo, chunksCollection, id);
     // Not ended on failure: a failed upload must not flush its last partial batch.
     Future<Void> written = new DigestingStream(source, maxBytes, digest).pipe().endOnFailure(false).to(writer);
     return complete(written, id, digest, writer);
@@ -67,10 +81,11 @@ public final class GridFsPayloadStore implements PayloadStore {
     ObjectId id = new ObjectId();
     PayloadDigest digest = new PayloadDigest();
     digest.update(bytes);
-    GridFsChunkWriter writer = new GridFsChunkWriter(mongo, chunksCollection, oid(id));
+    GridFsChunkWriter writer = new GridFsChunkWriter(mongo, chunksCollection, id);
     return complete(writer.end(bytes), id, digest, writer);
   }
 
+  /** Fetches only the chunks the range covers; the files document is not consulted, the range says which. */
   @Override
   public Future<Void> send(String ref, long offset, long length, HttpServerResponse response) {
     if (offset < 0 || length < 0) {
@@ -85,40 +100,71 @@ public final class GridFsPayloadStore implements PayloadStore {
       }
       int firstChunk = Math.toIntExact(offset / CHUNK_SIZE);
       int lastChunk = Math.toIntExact((offset + length - 1) / CHUNK_SIZE);
-      JsonObject query = new JsonObject()
-        .put("files_id", oid(id))
-        .put("n", new JsonObject().put("$gte", firstChunk).put("$lte", lastChunk));
-      return new RangeSender(offset, length, firstChunk, response).send(chunks(query));
+      return new RangeSender(id, offset, length, firstChunk, lastChunk, response).send();
     });
   }
 
   @Override
   public Future<Buffer> read(String ref, long size) {
-    return idOf(ref)
-      .compose(id -> mongo.findWithOptions(chunksCollection, new JsonObject().put("files_id", oid(id)), chunkOptions()))
-      .compose(documents -> {
-        Buffer bytes = Buffer.buffer(Math.toIntExact(size));
-        for (JsonObject document : documents) {
-          bytes.appendBytes(GridFsChunkWriter.bytesOf(document));
+    return idOf(ref).compose(id -> filesDocument(id).compose(files -> {
+      if (files == null) {
+        return Future.failedFuture(new IllegalStateException(ref + " is missing"));
+      }
+      long length = lengthOf(files);
+      if (length != size) {
+        return Future.failedFuture(new IllegalStateException(ref + " is " + length + " bytes, not " + size));
+      }
+      Buffer bytes = Buffer.buffer(Math.toIntExact(size));
+      return eachChunk(id, chunkCount(length), (n, data) -> {
+        if (data == null) {
+          throw new IllegalStateException("chunk " + n + " of " + ref + " is missing");
         }
-        return bytes.length() == size
-          ? Future.succeededFuture(bytes)
-          : Future.failedFuture(new IllegalStateException(ref + " holds " + bytes.length() + " of " + size + " bytes"));
-      });
+        bytes.appendBytes(data);
+      }).compose(v -> bytes.length() == size
+        ? Future.succeededFuture(bytes)
+        : Future.failedFuture(new IllegalStateException(ref + " holds " + bytes.length() + " of " + size + " bytes")));
+    }));
   }
 
+  /**
+   * Digests every chunk up to the larger of the stored and the expected length, so both a truncated and an extended
+   * payload show. A missing chunk followed by a present one is recorded as missing; missing trailing chunks are simply
+   * absent from the digest, which the comparison reports as damaged all the same.
+   */
   @Override
   public Future<IntegrityReport> verify(String ref, long size, String contentHash, List<String> chunkHashes) {
-    return idOf(ref).compose(id -> mongo
-      .findOne(filesCollection, new JsonObject().put("_id", oid(id)), new JsonObject().put("_id", 1))
-      .compose(filesDocument -> filesDocument == null
-        ? Future.succeededFuture(PayloadDigest.missing(contentHash, size, chunkHashes))
-        : digestChunks(id).map(digest -> digest.compareWith(contentHash, size, chunkHashes))));
+    return idOf(ref).compose(id -> filesDocument(id).compose(files -> {
+      if (files == null) {
+        return Future.succeededFuture(PayloadDigest.missing(contentHash, size, chunkHashes));
+      }
+      int count = Math.max(chunkCount(lengthOf(files)), Math.max(chunkCount(size), chunkHashes.size()));
+      PayloadDigest digest = new PayloadDigest();
+      int[] missingSoFar = {0};
+      return eachChunk(id, count, (n, data) -> {
+        if (data == null) {
+          missingSoFar[0]++;
+          return;
+        }
+        for (; missingSoFar[0] > 0; missingSoFar[0]--) {
+          digest.missingChunk();
+        }
+        digest.chunk(data);
+      }).map(v -> digest.compareWith(contentHash, size, chunkHashes));
+    }));
   }
 
+  /**
+   * Removes the files document and, by id, the chunks its {@code length} accounts for. If the files document is
+   * already gone (an earlier discard or cleanup stopped half way) the chunks are found by {@code files_id}, the one
+   * query here that is not served by the {@code _id} index on every server.
+   */
   @Override
   public Future<Void> discard(String ref) {
-    return idOf(ref).compose(this::removeAll);
+    return idOf(ref).compose(id -> mongo
+      .findOneAndDeleteWithOptions(filesCollection, idQuery(id), new FindOptions().setFields(lengthField()))
+      .compose(files -> files == null
+        ? mongo.removeDocuments(chunksCollection, new JsonObject().put("files_id", oid(id))).mapEmpty()
+        : removeChunks(id, chunkCount(lengthOf(files)))));
   }
 
   @Override
@@ -147,45 +193,110 @@ public final class GridFsPayloadStore implements PayloadStore {
       .compose(v -> barrier.sync())
       .map(v -> new StoredPayload(REF_PREFIX + id.toHexString(), digest.finish(), digest.size(), digest.chunkHashes()))
       .recover(err -> writer.settled()
-        .compose(v -> removeAll(id))
+        .compose(v -> mongo.removeDocuments(filesCollection, idQuery(id)))
+        .compose(v -> removeChunks(id, writer.chunksCut()))
         .transform(cleaned -> Future.<StoredPayload>failedFuture(err)));
   }
 
-  /** Files document first, so a half-removed payload never looks complete. */
-  private Future<Void> removeAll(ObjectId id) {
-    return mongo.removeDocuments(filesCollection, new JsonObject().put("_id", oid(id)))
-      .compose(v -> mongo.removeDocuments(chunksCollection, new JsonObject().put("files_id", oid(id))))
-      .mapEmpty();
+  /** Removes chunks {@code 0 .. count - 1} by id, {@link #REMOVE_BATCH_CHUNKS} per delete; absent ones are skipped. */
+  private Future<Void> removeChunks(ObjectId id, int count) {
+    Future<Void> removed = Future.succeededFuture();
+    for (int first = 0; first < count; first += REMOVE_BATCH_CHUNKS) {
+      JsonObject query = chunkIdsQuery(id, first, Math.min(count, first + REMOVE_BATCH_CHUNKS));
+      removed = removed.compose(v -> mongo.removeDocuments(chunksCollection, query).mapEmpty());
+    }
+    return removed;
   }
 
-  /** Digests chunk documents one by one; a gap in {@code n} is a missing chunk. */
-  private Future<PayloadDigest> digestChunks(ObjectId id) {
-    Promise<PayloadDigest> done = Promise.promise();
-    PayloadDigest digest = new PayloadDigest();
-    ReadStream<JsonObject> documents = chunks(new JsonObject().put("files_id", oid(id)));
-    int[] expectedN = {0};
-    documents.exceptionHandler(done::tryFail);
-    documents.endHandler(v -> done.tryComplete(digest));
-    documents.handler(document -> {
-      int n = document.getInteger("n");
-      for (; expectedN[0] < n; expectedN[0]++) {
-        digest.missingChunk();
-      }
-      digest.chunk(GridFsChunkWriter.bytesOf(document));
-      expectedN[0] = n + 1;
-    });
+  private Future<JsonObject> filesDocument(ObjectId id) {
+    return mongo.findOne(filesCollection, idQuery(id), lengthField());
+  }
+
+  /** Receives chunk {@code n}'s bytes, or {@code null} if it is missing; may throw to stop the walk. */
+  @FunctionalInterface
+  private interface ChunkVisitor {
+    void visit(int n, byte[] data);
+  }
+
+  /**
+   * Visits chunks {@code 0 .. count - 1} in order, fetching {@link #READ_BATCH_CHUNKS} per round trip; fails with
+   * the first fetch error or the first exception the visitor throws.
+   */
+  private Future<Void> eachChunk(ObjectId id, int count, ChunkVisitor visitor) {
+    Promise<Void> done = Promise.promise();
+    visitFrom(id, 0, count, visitor, done);
     return done.future();
   }
 
-  private ReadStream<JsonObject> chunks(JsonObject query) {
-    return mongo.findBatchWithOptions(chunksCollection, query, chunkOptions());
+  private void visitFrom(ObjectId id, int first, int count, ChunkVisitor visitor, Promise<Void> done) {
+    if (first >= count) {
+      done.complete();
+      return;
+    }
+    int end = Math.min(count, first + READ_BATCH_CHUNKS);
+    fetchChunks(id, first, end).onComplete(fetched -> {
+      if (fetched.failed()) {
+        done.fail(fetched.cause());
+        return;
+      }
+      try {
+        byte[][] chunks = fetched.result();
+        for (int i = 0; i < chunks.length; i++) {
+          visitor.visit(first + i, chunks[i]);
+        }
+      } catch (RuntimeException e) {
+        done.fail(e);
+        return;
+      }
+      // Each step continues from a database reply, so the walk does not deepen the stack.
+      visitFrom(id, end, count, visitor, done);
+    });
   }
 
-  private static FindOptions chunkOptions() {
-    return new FindOptions()
-      .setSort(new JsonObject().put("n", 1))
-      .setFields(new JsonObject().put("_id", 0).put("n", 1).put("data", 1))
-      .setBatchSize(READ_BATCH_CHUNKS);
+  /**
+   * Chunks {@code first .. end - 1} by {@code _id}, in chunk order; an element is {@code null} where the chunk is
+   * missing. {@code $in} promises no order, so the documents are placed by their id.
+   */
+  private Future<byte[][]> fetchChunks(ObjectId id, int first, int end) {
+    Map<String, Integer> positions = new HashMap<>();
+    for (int n = first; n < end; n++) {
+      positions.put(GridFsChunkWriter.chunkId(id, n), n - first);
+    }
+    FindOptions options = new FindOptions().setFields(new JsonObject().put("data", 1)).setBatchSize(end - first);
+    return mongo.findWithOptions(chunksCollection, chunkIdsQuery(id, first, end), options).map(documents -> {
+      byte[][] chunks = new byte[end - first][];
+      for (JsonObject document : documents) {
+        Integer position = positions.get(String.valueOf(document.getValue("_id")));
+        if (position != null) {
+          chunks[position] = GridFsChunkWriter.bytesOf(document);
+        }
+      }
+      return chunks;
+    });
+  }
+
+  private static JsonObject chunkIdsQuery(ObjectId id, int first, int end) {
+    List<String> ids = new ArrayList<>(end - first);
+    for (int n = first; n < end; n++) {
+      ids.add(GridFsChunkWriter.chunkId(id, n));
+    }
+    return new JsonObject().put("_id", new JsonObject().put("$in", ids));
+  }
+
+  private static int chunkCount(long length) {
+    return Math.toIntExact((length + CHUNK_SIZE - 1) / CHUNK_SIZE);
+  }
+
+  private static long lengthOf(JsonObject filesDocument) {
+    return filesDocument.getLong("length", 0L);
+  }
+
+  private static JsonObject lengthField() {
+    return new JsonObject().put("length", 1);
+  }
+
+  private static JsonObject idQuery(ObjectId id) {
+    return new JsonObject().put("_id", oid(id));
   }
 
   private static JsonObject oid(ObjectId id) {
@@ -200,55 +311,91 @@ public final class GridFsPayloadStore implements PayloadStore {
   }
 
   /**
-   * Writes the requested slice of consecutive chunks to a response, pausing the cursor while the response is
-   * backed up. A gap or a short chunk fails the send; if bytes already went out the response is reset, because a
-   * truncated body with a correct status would look like a complete one.
+   * Writes the requested slice of consecutive chunks to a response, fetching the next batch only once the response's
+   * write queue has room. A missing or short chunk fails the send; if bytes already went out the response is reset,
+   * because a truncated body with a correct status would look like a complete one.
    */
-  private static final class RangeSender {
+  private final class RangeSender {
+    private final ObjectId id;
     private final long offset;
     private final long end;
+    private final int lastChunk;
     private final HttpServerResponse response;
     private final Promise<Void> done = Promise.promise();
-    private long expectedN;
+    private int nextChunk;
     private long written;
-    private ReadStream<JsonObject> documents;
 
-    RangeSender(long offset, long length, long firstChunk, HttpServerResponse response) {
+    RangeSender(ObjectId id, long offset, long length, int firstChunk, int lastChunk, HttpServerResponse response) {
+      this.id = id;
       this.offset = offset;
       this.end = offset + length;
-      this.expectedN = firstChunk;
+      this.nextChunk = firstChunk;
+      this.lastChunk = lastChunk;
       this.response = response;
     }
 
-    Future<Void> send(ReadStream<JsonObject> documents) {
-      this.documents = documents;
-      documents.exceptionHandler(this::fail);
-      documents.endHandler(v -> finish());
-      documents.handler(this::write);
+    Future<Void> send() {
+      fetchNext();
       return done.future();
     }
 
-    private void write(JsonObject document) {
-      long n = document.getLong("n");
-      if (n != expectedN) {
-        fail(new IllegalStateException("chunk " + expectedN + " is missing"));
+    private void fetchNext() {
+      if (done.future().isComplete()) {
         return;
       }
-      expectedN++;
-      byte[] data = GridFsChunkWriter.bytesOf(document);
-      long chunkStart = n * CHUNK_SIZE;
-      int from = (int) (Math.max(offset, chunkStart) - chunkStart);
-      int to = (int) (Math.min(end, chunkStart + data.length) - chunkStart);
-      if (to <= from) {
-        fail(new IllegalStateException("chunk " + n + " is shorter than the requested range"));
+      if (nextChunk > lastChunk) {
+        finish();
         return;
+      }
+      int first = nextChunk;
+      int batchEnd = Math.min(lastChunk + 1, first + READ_BATCH_CHUNKS);
+      nextChunk = batchEnd;
+      fetchChunks(id, first, batchEnd).onComplete(fetched -> {
+        if (fetched.failed()) {
+          fail(fetched.cause());
+          return;
+        }
+        try {
+          byte[][] chunks = fetched.result();
+          for (int i = 0; i < chunks.length; i++) {
+            if (!write(first + i, chunks[i])) {
+              return;
+            }
+          }
+          if (response.writeQueueFull()) {
+            response.drainHandler(v -> {
+              response.drainHandler(null);
+              fetchNext();
+            });
+          } else {
+            fetchNext();
+          }
+        } catch (RuntimeException e) {
+          fail(e);
+        }
+      });
+    }
+
+    /** Writes this chunk's part of the range; {@code false} once the send has failed. */
+    private boolean write(int n, byte[] data) {
+      if (done.future().isComplete()) {
+        return false;
+      }
+      if (data == null) {
+        fail(new IllegalStateException("chunk " + n + " is missing"));
+        return false;
+      }
+      long chunkStart = (long) n * CHUNK_SIZE;
+      int from = (int) (Math.max(offset, chunkStart) - chunkStart);
+      int to = (int) (Math.min(end, chunkStart + CHUNK_SIZE) - chunkStart);
+      // Checked before writing: a short chunk inside the range would shift every byte after it.
+      if (data.length < to) {
+        fail(new IllegalStateException("chunk " + n + " is shorter than the requested range"));
+        return false;
       }
       written += to - from;
       response.write(Buffer.buffer(data).slice(from, to)).onFailure(this::fail);
-      if (response.writeQueueFull()) {
-        documents.pause();
-        response.drainHandler(v -> documents.resume());
-      }
+      return true;
     }
 
     private void finish() {
@@ -263,7 +410,6 @@ public final class GridFsPayloadStore implements PayloadStore {
       if (!done.tryFail(cause)) {
         return;
       }
-      documents.handler(null);
       if (response.headWritten() && !response.ended()) {
         response.reset();
       }

@@ -45,7 +45,69 @@ class AuditEntryTest {
 
     assertThat(doc.getLong("_id")).isEqualTo(7L);
     assertThat(doc.fieldNames()).containsExactlyInAnyOrder("_id", "index", "ts", "actor", "product", "op",
-        "artifact_id", "version", "content_hash", "outcome", "status", "retention_until", "prev_hash", "entry_hash");
+        "artifact_id", "version", "content_hash", "outcome", "status", "retention_until", "prev_hash", "entry_hash",
+        "commit_key");
+  }
+
+  @Test
+  void onlyCommitsHaveACommitKeyAndItIsNotHashed() {
+    AuditEntry commit = entry(null);
+    AuditEntry replay = withStatus(commit, 200);
+    AuditEntry read = new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.read", "art-1", 1, null, "success",
+        201, null, commit.retentionUntil(), null, PREV, null);
+    AuditEntry refused = new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.version", "art-1", 2, null,
+        "refused", 201, "x", commit.retentionUntil(), null, PREV, null);
+
+    assertThat(commit.commitKey()).isEqualTo("prod-a/art-1/1");
+    assertThat(commit.toDocument().getString("commit_key")).isEqualTo("prod-a/art-1/1");
+    assertThat(new String(commit.canonicalBytes(), StandardCharsets.UTF_8)).doesNotContain("commit_key");
+    for (AuditEntry other : new AuditEntry[] {replay, read, refused}) {
+      assertThat(other.isCommit()).isFalse();
+      assertThat(other.commitKey()).isNull();
+      assertThat(other.toDocument().containsKey("commit_key")).isFalse();
+    }
+  }
+
+  @Test
+  void aCommitNeedsAnUnambiguousKey() {
+    assertThat(AuditEntry.commitKey("p", "a.b:c", 12)).isEqualTo("p/a.b:c/12");
+    assertThat(AuditEntry.commitKey("p/q", "a", 1)).isNull();
+    assertThat(AuditEntry.commitKey(null, "a", 1)).isNull();
+    assertThat(AuditEntry.commitKey("p", null, 1)).isNull();
+    AuditEntry commit = entry(null);
+    assertThatThrownBy(() -> new AuditEntry(7, commit.ts(), "alice", "prod/a", "artifact.create", "art-1", 1, null,
+        "success", 201, null, commit.retentionUntil(), null, PREV, null)).hasMessageContaining("commit entry");
+    assertThatThrownBy(() -> new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.version", null, 1, null,
+        "success", 201, null, commit.retentionUntil(), null, PREV, null)).hasMessageContaining("commit entry");
+  }
+
+  @Test
+  void fromDocumentRefusesACommitKeyThatIsMissingSuperfluousOrDifferent() {
+    JsonObject commit = entry(null).withEntryHash("1".repeat(64)).toDocument();
+    JsonObject replay = withStatus(entry(null), 200).withEntryHash("1".repeat(64)).toDocument();
+
+    assertThat(AuditEntry.fromDocument(commit).commitKey()).isEqualTo("prod-a/art-1/1");
+    assertThat(AuditEntry.fromDocument(replay).commitKey()).isNull();
+    assertThatThrownBy(() -> AuditEntry.fromDocument(commit.copy().put("commit_key", "prod-a/art-1/2")))
+        .hasMessageContaining("does not match");
+    assertThatThrownBy(() -> AuditEntry.fromDocument(commit.copy().put("commit_key", 1)))
+        .hasMessageContaining("commit_key is not a string");
+    JsonObject keyless = commit.copy();
+    keyless.remove("commit_key");
+    assertThatThrownBy(() -> AuditEntry.fromDocument(keyless)).hasMessageContaining("commit_key is missing");
+    assertThatThrownBy(() -> AuditEntry.fromDocument(replay.copy().put("commit_key", "prod-a/art-1/1")))
+        .hasMessageContaining("not a commit");
+    // Demoting a commit to a replay without touching its key is caught too, as is promoting a replay.
+    assertThatThrownBy(() -> AuditEntry.fromDocument(commit.copy().put("status", 200)))
+        .hasMessageContaining("not a commit");
+    assertThatThrownBy(() -> AuditEntry.fromDocument(replay.copy().put("status", 201)))
+        .hasMessageContaining("commit_key is missing");
+  }
+
+  private static AuditEntry withStatus(AuditEntry e, int status) {
+    return new AuditEntry(e.index(), e.ts(), e.actor(), e.product(), e.operation(), e.artifactId(), e.version(),
+        e.contentHash(), e.outcome(), status, e.reason(), e.retentionUntil(), e.details(), e.prevHash(),
+        e.entryHash());
   }
 
   @Test

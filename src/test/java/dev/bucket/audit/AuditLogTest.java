@@ -155,7 +155,7 @@ class AuditLogTest extends MongoTestBase {
 
     insert(chain(HashChain.EMPTY, 10))
         .compose(v -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 9L),
-            new JsonObject().put("$set", new JsonObject().put("status", 200))))
+            new JsonObject().put("$set", new JsonObject().put("actor", "mallory"))))
         .compose(v -> on(context, () -> log(new CountingBarrier(), 100, 1000).start()))
         .onComplete(test.failing(e -> test.verify(() -> {
           assertThat(e).isInstanceOfSatisfying(AuditTamperedException.class, tampered -> {
@@ -168,9 +168,63 @@ class AuditLogTest extends MongoTestBase {
   }
 
   @Test
-  void aFailedBatchFailsItsWaitersAndTheQueueIsResealedBehindTheRealHead(Vertx vertx, VertxTestContext test) {
+  void aDemotedCommitIsRefusedAtStartAsMalformed(Vertx vertx, VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+
+    insert(chain(HashChain.EMPTY, 10))
+        .compose(v -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 9L),
+            new JsonObject().put("$set", new JsonObject().put("status", 200))))
+        .compose(v -> on(context, () -> log(new CountingBarrier(), 100, 1000).start()))
+        .onComplete(test.failing(e -> test.verify(() -> {
+          assertThat(e).isInstanceOfSatisfying(AuditTamperedException.class, tampered -> {
+            assertThat(tampered.index()).isEqualTo(9);
+            assertThat(tampered.problem()).isEqualTo("malformed");
+          });
+          assertThat(e).hasMessageContaining("commit_key");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void theLogWritesAtMostOneCommitEntryPerArtifactVersion(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
     AuditLog log = log(new CountingBarrier(), 100, 1000);
+    AuditRecord commit = record("a", "x", 1);
+    AuditRecord replay = new AuditRecord("b", commit.product(), commit.operation(), commit.artifactId(),
+        commit.version(), commit.contentHash(), commit.outcome(), 200, null, null);
+
+    on(context, () -> log.start()
+        .compose(v -> log.append(commit, true))
+        .compose(v -> log.append(replay, true))
+        .compose(v -> log.append(replay, true))
+        .compose(v -> log.append(commit, true).map(receipt -> (Throwable) null).otherwise(e -> e))
+        .compose(duplicate -> {
+          test.verify(() -> assertThat(duplicate).as("second commit of prod-a/x/1").isNotNull()
+              .hasMessageContaining("commit_key"));
+          // The log recovers behind the refused entry and goes on.
+          return log.append(record("a", "x", 2), true);
+        }))
+        .compose(receipt -> {
+          test.verify(() -> assertThat(receipt.index()).isEqualTo(3));
+          return Future.all(new AuditQueries(mongo).commitIndex("prod-a", "x", 1),
+              new AuditQueries(mongo).commitIndex("prod-a", "x", 2),
+              new ChainVerifier(mongo).verify(0, 4, receipt.entryHash()));
+        })
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<Long>resultAt(0)).isZero();
+          assertThat(all.<Long>resultAt(1)).isEqualTo(3L);
+          assertThat(all.<ChainReport>resultAt(2).ok()).as(all.<ChainReport>resultAt(2).detail()).isTrue();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aFailedBatchFailsItsWaitersAndTheQueueIsResealedBehindTheRealHead(Vertx vertx, VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+    // Held until all three are queued: the first batch's write may complete synchronously, which would otherwise
+    // split entries 1 and 2 into separate batches.
+    CountingBarrier barrier = new CountingBarrier().hold();
+    AuditLog log = log(barrier, 100, 1000);
     // Another writer's entry where the log's third entry will go: the second batch (entries 1, 2) lands its first
     // entry, then fails on a duplicate key.
     AuditEntry foreign = HashChain.next(new AuditHead(2, "f".repeat(64)), record("intruder", "z", 0), T0);
@@ -182,6 +236,7 @@ class AuditLogTest extends MongoTestBase {
       appends.add(log.append(record("a", "x", 2), true));
       // Appended while the log recovers: sealed behind entry 2 as this log saw it, then re-sealed.
       appends.get(2).onFailure(e -> appends.add(log.append(record("a", "x", 3), true)));
+      barrier.release();
       return null;
     })).compose(v -> Future.join(appends.subList(0, 3)).otherwiseEmpty())
         .compose(v -> appends.get(3))

@@ -21,6 +21,8 @@ class AuditQueriesTest extends MongoTestBase {
         outcome == AuditRecord.Outcome.SUCCESS ? null : "denied", new JsonObject());
   }
 
+  private static final long SEEDED = 7;
+
   /** 0 create, 1 read, 2 refused read, 3 version, 4 replay of 3, 5 other product, 6 failed version. */
   private Future<AuditQueries> seeded() {
     List<AuditRecord> records = List.of(
@@ -48,7 +50,7 @@ class AuditQueriesTest extends MongoTestBase {
   @Test
   void listingsAreNewestFirstAndFilterAsNamed(VertxTestContext test) {
     seeded().compose(q -> Future.all(List.of(q.byArtifact("a1", "p1", null, 100), q.byArtifact("a1", null, null, 100),
-            q.byActor("alice", null, 100), q.recent(null, 100), q.failed(null, 100))))
+            q.byActor("alice", null, 100), q.recent(SEEDED, null, 100), q.failed(null, 100))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
           assertThat(indexes(all.resultAt(0))).containsExactly(6L, 4L, 3L, 2L, 1L, 0L);
           assertThat(indexes(all.resultAt(1))).containsExactly(6L, 5L, 4L, 3L, 2L, 1L, 0L);
@@ -61,14 +63,31 @@ class AuditQueriesTest extends MongoTestBase {
 
   @Test
   void pagesContinueBeforeTheGivenIndexAndLimitsAreCapped(VertxTestContext test) {
-    seeded().compose(q -> Future.all(q.recent(null, 2), q.recent(5L, 2), q.byActor("alice", 3L, 10),
-            q.recent(null, 1_000_000), q.recent(null, 0).otherwise(List.of())))
+    seeded().compose(q -> Future.all(q.recent(SEEDED, null, 2), q.recent(SEEDED, 5L, 2), q.byActor("alice", 3L, 10),
+            q.recent(SEEDED, null, 1_000_000), q.recent(SEEDED, null, 0).otherwise(List.of())))
         .onComplete(test.succeeding(all -> test.verify(() -> {
           assertThat(indexes(all.resultAt(0))).containsExactly(6L, 5L);
           assertThat(indexes(all.resultAt(1))).containsExactly(4L, 3L);
           assertThat(indexes(all.resultAt(2))).containsExactly(0L);
           assertThat(indexes(all.resultAt(3))).hasSize(7);
           assertThat(all.<List<AuditEntry>>resultAt(4)).isEmpty();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void recentFetchesTheIndexesBelowTheHeadOrBeforeNewestFirst(VertxTestContext test) {
+    seeded().compose(q -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 2L)).map(q))
+        .compose(q -> Future.all(List.of(q.recent(5, null, 10), q.recent(5, 100L, 2), q.recent(SEEDED, 4L, 3),
+            q.recent(0, null, 10), q.recent(SEEDED, 0L, 10), q.recent(SEEDED, 1L, 10))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          // Entries 5 and 6 are stored but beyond the given head; the missing entry 2 is skipped.
+          assertThat(indexes(all.resultAt(0))).containsExactly(4L, 3L, 1L, 0L);
+          assertThat(indexes(all.resultAt(1))).containsExactly(4L, 3L);
+          assertThat(indexes(all.resultAt(2))).containsExactly(3L, 1L);
+          assertThat(all.<List<AuditEntry>>resultAt(3)).isEmpty();
+          assertThat(all.<List<AuditEntry>>resultAt(4)).isEmpty();
+          assertThat(indexes(all.resultAt(5))).containsExactly(0L);
           test.completeNow();
         })));
   }
@@ -89,7 +108,7 @@ class AuditQueriesTest extends MongoTestBase {
   @Test
   void commitIndexFindsTheCommitNotItsReplayAndTheLastCommitTimestampIsTheNewest(VertxTestContext test) {
     seeded().compose(q -> Future.all(List.of(q.commitIndex("p1", "a1", 2), q.commitIndex("p2", "a1", 1),
-            q.commitIndex("p1", "a1", 3), q.lastCommitTimestamp(), q.commitEntry("p1", "a1", 1))))
+            q.commitIndex("p1", "a1", 3), q.lastCommitTimestamp(SEEDED), q.commitEntry("p1", "a1", 1))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
           assertThat(all.<Long>resultAt(0)).isEqualTo(3L);
           assertThat(all.<Long>resultAt(1)).isEqualTo(5L);
@@ -101,8 +120,71 @@ class AuditQueriesTest extends MongoTestBase {
   }
 
   @Test
+  void commitEntriesAreFoundByTheirStoredCommitKey(VertxTestContext test) {
+    // A commit whose key was removed cannot be found (and is refused as malformed wherever it is read).
+    seeded().compose(q -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 5L),
+                new JsonObject().put("$unset", new JsonObject().put("commit_key", "")))
+            .compose(v -> Future.all(q.commitIndex("p2", "a1", 1), q.commitIndex("p1/x", "a1", 1),
+                q.commitIndex(null, "a1", 1), q.commitIndex("p1", "a1", 1))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<Long>resultAt(0)).isNull();
+          assertThat(all.<Long>resultAt(1)).isNull();
+          assertThat(all.<Long>resultAt(2)).isNull();
+          assertThat(all.<Long>resultAt(3)).isZero();
+          test.completeNow();
+        })));
+  }
+
+  /** 2500 entries one second apart; commits (version 1 and 2 of "c") at 50 and 100, the rest are reads. */
+  private Future<AuditQueries> longTail() {
+    List<AuditEntry> entries = new ArrayList<>();
+    AuditHead head = HashChain.EMPTY;
+    for (int i = 0; i < 2500; i++) {
+      AuditRecord record = i == 50 || i == 100
+          ? entry("alice", "p1", "artifact.version", "c", i / 50, AuditRecord.Outcome.SUCCESS, 201)
+          : entry("bob", "p1", "artifact.read", "c", 1, AuditRecord.Outcome.SUCCESS, 200);
+      AuditEntry sealed = HashChain.next(head, record, T0.plusSeconds(i));
+      entries.add(sealed);
+      head = HashChain.headAfter(sealed);
+    }
+    return insert(entries).map(v -> new AuditQueries(mongo));
+  }
+
+  private static String ts(int index) {
+    return HashChain.next(HashChain.EMPTY, entry("x", null, "x", null, 0, AuditRecord.Outcome.SUCCESS, 200),
+        T0.plusSeconds(index)).ts();
+  }
+
+  @Test
+  void lastCommitTimestampWalksBackFromTheHeadWithinABoundedWindow(VertxTestContext test) {
+    longTail().compose(q -> Future.all(List.of(q.lastCommitTimestamp(2500), q.lastCommitTimestamp(2500, 2000),
+            q.lastCommitTimestamp(2500, 1500), q.lastCommitTimestamp(80), q.lastCommitTimestamp(50),
+            q.lastCommitTimestamp(2500, 2450))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<String>resultAt(0)).as("newest commit").isEqualTo(ts(100));
+          assertThat(all.<String>resultAt(1)).as("no commit in [500, 2500)").isEqualTo(ts(500));
+          assertThat(all.<String>resultAt(2)).as("no commit in [1000, 2500)").isEqualTo(ts(1000));
+          assertThat(all.<String>resultAt(3)).as("the commit at 100 is beyond the head").isEqualTo(ts(50));
+          assertThat(all.<String>resultAt(4)).as("the whole log holds no commit").isNull();
+          assertThat(all.<String>resultAt(5)).as("window [50, 2500)").isEqualTo(ts(100));
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void lastCommitTimestampSkipsATamperedCommit(VertxTestContext test) {
+    longTail().compose(q -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 100L),
+            new JsonObject().put("$set", new JsonObject().put("commit_key", "p1/c/9"))).map(q))
+        .compose(q -> q.lastCommitTimestamp(2500))
+        .onComplete(test.succeeding(ts -> test.verify(() -> {
+          assertThat(ts).isEqualTo(ts(50));
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void anEmptyLogHasNoLastCommit(VertxTestContext test) {
-    new AuditQueries(mongo).lastCommitTimestamp().onComplete(test.succeeding(ts -> test.verify(() -> {
+    new AuditQueries(mongo).lastCommitTimestamp(0).onComplete(test.succeeding(ts -> test.verify(() -> {
       assertThat(ts).isNull();
       test.completeNow();
     })));

@@ -138,6 +138,50 @@ class ChainVerifierTest extends MongoTestBase {
         }));
   }
 
+  @Test
+  void aTamperedCommitKeyIsMalformedThoughItIsNotHashed(VertxTestContext test) {
+    verifyAfter(written -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 6L),
+        new JsonObject().put("$set", new JsonObject().put("commit_key", "prod-a/art-0/99"))))
+        .onComplete(test.succeeding(report -> {
+          expect(test, report, 6, "malformed", 6);
+          test.verify(() -> assertThat(report.detail()).contains("commit_key"));
+        }));
+  }
+
+  @Test
+  void pagesAreFetchedByIndexAcrossPageBoundariesFromAnyStart(VertxTestContext test) {
+    int size = 2 * ChainVerifier.PAGE + 500;
+    List<AuditEntry> many = chain(HashChain.EMPTY, size);
+    String head = many.get(size - 1).entryHash();
+    ChainVerifier verifier = new ChainVerifier(mongo);
+    insert(many)
+        .compose(v -> Future.all(List.of(verifier.verify(0, size, head), verifier.verify(999, size, head),
+            verifier.verify(1000, 2001, many.get(2000).entryHash()), verifier.verify(size, size, head),
+            verifier.verify(1, 1, many.get(0).entryHash()))))
+        .compose(intact -> {
+          test.verify(() -> {
+            assertThat(intact.<ChainReport>resultAt(0)).isEqualTo(ChainReport.ok(size));
+            assertThat(intact.<ChainReport>resultAt(1)).isEqualTo(ChainReport.ok(size - 999));
+            assertThat(intact.<ChainReport>resultAt(2)).isEqualTo(ChainReport.ok(1001));
+            assertThat(intact.<ChainReport>resultAt(3)).isEqualTo(ChainReport.ok(0));
+            assertThat(intact.<ChainReport>resultAt(4)).isEqualTo(ChainReport.ok(0));
+          });
+          return mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 2000L));
+        })
+        .compose(v -> Future.all(verifier.verify(500, size, head), verifier.verify(2001, size, head)))
+        .onComplete(test.succeeding(broken -> test.verify(() -> {
+          ChainReport gap = broken.resultAt(0);
+          assertThat(gap.problem()).isEqualTo("gap");
+          assertThat(gap.firstBadIndex()).isEqualTo(2000);
+          assertThat(gap.checked()).isEqualTo(1500);
+          ChainReport anchor = broken.resultAt(1);
+          assertThat(anchor.problem()).isEqualTo("gap");
+          assertThat(anchor.firstBadIndex()).isEqualTo(2000);
+          assertThat(anchor.checked()).isZero();
+          test.completeNow();
+        })));
+  }
+
   private static AuditEntry renumbered(AuditEntry entry, long index) {
     AuditEntry moved = new AuditEntry(index, entry.ts(), entry.actor(), entry.product(), entry.operation(),
         entry.artifactId(), entry.version(), entry.contentHash(), entry.outcome(), entry.status(), entry.reason(),

@@ -6,13 +6,20 @@ import dev.bucket.storage.DurabilityBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
 import io.vertx.junit5.VertxTestContext;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.bucket.payload.PayloadStore.CHUNK_SIZE;
@@ -26,6 +33,8 @@ class GridFsPayloadStoreTest extends PayloadStoreContractTest {
   private MongoServer server;
   private MongoClient mongo;
   private final AtomicInteger barrierCalls = new AtomicInteger();
+  /** Chunk reads the store issued, counted by a proxy between the store and the client. */
+  private final AtomicInteger chunkFetches = new AtomicInteger();
 
   @Override
   protected Future<PayloadStore> createStore(Vertx vertx) {
@@ -39,8 +48,22 @@ class GridFsPayloadStoreTest extends PayloadStoreContractTest {
       barrierCalls.incrementAndGet();
       return Future.succeededFuture();
     };
-    GridFsPayloadStore created = new GridFsPayloadStore(mongo, countingBarrier, "payloads");
+    GridFsPayloadStore created = new GridFsPayloadStore(countingChunkFetches(mongo), countingBarrier, "payloads");
     return created.init().map(created);
+  }
+
+  private MongoClient countingChunkFetches(MongoClient target) {
+    return (MongoClient) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{MongoClient.class},
+      (proxy, method, args) -> {
+        if (method.getName().startsWith("find") && args != null && CHUNKS.equals(args[0])) {
+          chunkFetches.incrementAndGet();
+        }
+        try {
+          return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
   }
 
   @AfterEach
@@ -166,4 +189,111 @@ class GridFsPayloadStoreTest extends PayloadStoreContractTest {
       .onComplete(test.succeedingThenComplete());
   }
 
+  @Test
+  void chunkIdsAreTheFilesIdAndTheChunkNumber(VertxTestContext test) {
+    long size = 3L * CHUNK_SIZE + 1;
+    storeGenerated(size, Long.MAX_VALUE)
+      .compose(payload -> mongo.findWithOptions(CHUNKS, new JsonObject(),
+          new FindOptions().setSort(new JsonObject().put("n", 1)))
+        .map(chunks -> {
+          String hex = filesId(payload).getString("$oid");
+          assertThat(chunks).extracting(chunk -> chunk.getValue("_id"))
+            .containsExactly(hex + "/0", hex + "/1", hex + "/2", hex + "/3");
+          for (JsonObject chunk : chunks) {
+            assertThat(chunk.getString("_id"))
+              .isEqualTo(GridFsChunkWriter.chunkId(new ObjectId(hex), chunk.getInteger("n")));
+          }
+          return null;
+        }))
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void readVerifyAndDiscardFindChunksByIdNotByFilesId(VertxTestContext test) {
+    int size = 3 * CHUNK_SIZE + 12_345;
+    byte[] expected = GeneratedSource.bytes(size, PIECE, SEED);
+    JsonObject unsetFilesId = new JsonObject().put("$unset", new JsonObject().put("files_id", ""));
+    storeGenerated(size, Long.MAX_VALUE)
+      .compose(payload -> mongo.updateCollectionWithOptions(CHUNKS, new JsonObject(), unsetFilesId,
+          new UpdateOptions().setMulti(true))
+        .compose(updated -> {
+          assertThat(updated.getDocModified()).isEqualTo(4);
+          return store.read(payload.ref(), size);
+        })
+        .compose(read -> {
+          assertThat(read.getBytes()).isEqualTo(expected);
+          return verify(payload);
+        })
+        .compose(report -> {
+          assertThat(report.intact()).isTrue();
+          return store.discard(payload.ref());
+        }))
+      .compose(v -> assertNothingStored())
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void discardAfterTheFilesDocumentIsGoneStillRemovesTheChunks(VertxTestContext test) {
+    storeGenerated(2L * CHUNK_SIZE + 1, Long.MAX_VALUE)
+      .compose(payload -> mongo.removeDocuments(FILES, new JsonObject().put("_id", filesId(payload)))
+        .compose(v -> store.discard(payload.ref())))
+      .compose(v -> assertNothingStored())
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void readOfAPayloadWithoutAFilesDocumentFails(VertxTestContext test) {
+    storeGenerated(10, Long.MAX_VALUE)
+      .compose(payload -> mongo.removeDocuments(FILES, new JsonObject().put("_id", filesId(payload)))
+        .compose(v -> store.read(payload.ref(), payload.size())))
+      .onComplete(test.failing(err -> test.verify(() -> {
+        assertThat(err).isInstanceOf(IllegalStateException.class).hasMessageContaining("is missing");
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void rangeSendFetchesNoFurtherChunksWhileTheClientIsNotReading(Vertx vertx, VertxTestContext test) {
+    long size = 128L * CHUNK_SIZE;
+    int batches = 32;
+    // Small socket buffers, so what the kernel absorbs does not depend on the machine's TCP autotuning.
+    int socketBuffer = 64 * 1024;
+    Promise<Void> sent = Promise.promise();
+    int[] fetchesWhilePaused = new int[1];
+    storeGenerated(size, Long.MAX_VALUE)
+      .compose(payload -> vertx.createHttpServer(new HttpServerOptions().setSendBufferSize(socketBuffer))
+        .requestHandler(request -> {
+          chunkFetches.set(0);
+          store.send(payload.ref(), 0, size, request.response()).onComplete(sent);
+        })
+        .listen(0, "127.0.0.1"))
+      .compose(server -> vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(socketBuffer))
+        .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
+        .compose(request -> request.send()))
+      .compose(response -> {
+        response.pause();
+        Promise<Void> waited = Promise.promise();
+        vertx.setTimer(1000, t -> {
+          fetchesWhilePaused[0] = chunkFetches.get();
+          waited.complete();
+        });
+        return waited.future().compose(v -> {
+          long[] received = new long[1];
+          Promise<Long> body = Promise.promise();
+          response.handler(buffer -> received[0] += buffer.length());
+          response.exceptionHandler(body::tryFail);
+          response.endHandler(v2 -> body.tryComplete(received[0]));
+          response.resume();
+          return body.future();
+        });
+      })
+      .compose(received -> sent.future().map(v -> {
+        // Only what fits in the buffers went out: the rest was not even fetched.
+        assertThat(fetchesWhilePaused[0]).isPositive().isLessThan(batches / 2);
+        assertThat(chunkFetches).hasValue(batches);
+        assertThat(received).isEqualTo(size);
+        return null;
+      }))
+      .onComplete(test.succeedingThenComplete());
+  }
 }

@@ -1,0 +1,207 @@
+package dev.bucket.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bucket.artifact.Artifact;
+import dev.bucket.artifact.ArtifactRepository;
+import dev.bucket.storage.MetadataStore;
+import dev.bucket.support.Api;
+import dev.bucket.support.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What start-up repairs after a crash, and proof that a real SIGKILL in the middle of a write burst loses no
+ * acknowledged artifact and leaves no artifact without its audit entry.
+ */
+@ExtendWith(VertxExtension.class)
+class CrashRecoveryTest {
+
+  static final String PRODUCT = "Workflow_Engine";
+  static final String P = "/v1/products/" + PRODUCT + "/artifacts";
+
+  @Test
+  @Timeout(60)
+  void anArtifactWrittenWithoutItsAuditEntryGetsTheEntryOnTheNextStart(Vertx vertx) throws Exception {
+    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
+    node.start();
+    Api api = new Api(vertx, node.port());
+    HttpResponse<Buffer> v1 = api.postJson(P, new JsonObject().put("artifact_class", "workflow_state")
+        .put("artifact_id", "crashed").put("data", "v1"));
+    assertThat(v1.statusCode()).isEqualTo(201);
+    api.close();
+    node.stop();
+
+    // The state a crash between the two writes leaves: version 2's document is in, its audit entry is not.
+    MetadataStore store = MetadataStore.open(vertx, node.config()).await();
+    ArtifactRepository repository = new ArtifactRepository(store.client(), 10);
+    Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
+    Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
+        first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
+        first.metadata(), first.payloadRef(), first.chunkHashes(), null);
+    repository.insert(orphan).await();
+    store.close(vertx).await();
+
+    node.start();
+    api = new Api(vertx, node.port());
+    JsonArray entries = api.get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries");
+    JsonObject recovered = entries.stream().map(e -> (JsonObject) e)
+        .filter(e -> e.getString("op").equals("artifact.version")).findFirst().orElseThrow();
+    assertThat(recovered.getInteger("version")).isEqualTo(2);
+    assertThat(recovered.getJsonObject("details").getBoolean("recovered")).isTrue();
+    JsonObject report = api.send(HttpMethod.POST, "/audit/validate-immutability/crashed", Map.of(), null)
+        .bodyAsJsonObject();
+    assertThat(report.getBoolean("valid")).as(report.encodePrettily()).isTrue();
+
+    // A second start finds nothing more to repair.
+    api.close();
+    node.stop();
+    node.start();
+    api = new Api(vertx, node.port());
+    long versionEntries = api.get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries").stream()
+        .filter(e -> ((JsonObject) e).getString("op").equals("artifact.version")).count();
+    assertThat(versionEntries).isEqualTo(1);
+    api.close();
+    node.stop();
+  }
+
+  @Test
+  @Timeout(120)
+  void aSigkillDuringAWriteBurstLosesNoAcknowledgedArtifact(Vertx vertx) throws Exception {
+    Path data = TestNode.freshDataDir();
+    int port = freePort();
+    Process gateway = startGateway(data, port);
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<Future<Void>> writers = new ArrayList<>();
+    for (int w = 0; w < 16; w++) {
+      writers.add(writeUntilStopped(client, "w" + w, acknowledged, writing));
+    }
+    Thread.sleep(1500);
+    gateway.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, requests in flight
+    gateway.waitFor(10, TimeUnit.SECONDS);
+    writing.set(false);
+    Future.join(writers).await();
+    assertThat(acknowledged).as("the burst acknowledged writes before the kill").isNotEmpty();
+
+    gateway = startGateway(data, port);
+    try {
+      Set<String> listed = listArtifacts(client);
+      Set<String> committed = committedArtifacts(client);
+      assertThat(listed).as("every acknowledged artifact survived").containsAll(acknowledged.keySet());
+      assertThat(committed).as("every stored artifact has its audit entry").containsAll(listed);
+      for (var ack : acknowledged.entrySet()) {
+        JsonObject stored = client.get(P + "/" + ack.getKey()).send().await().bodyAsJsonObject();
+        assertThat(stored.getString("content_hash")).isEqualTo(ack.getValue());
+      }
+      JsonObject chain = client.get("/audit/verify").send().await().bodyAsJsonObject();
+      assertThat(chain.getBoolean("ok")).as(chain.encode()).isTrue();
+      System.out.printf("SIGKILL test: %d acknowledged, %d stored, %d with commit entries%n",
+          acknowledged.size(), listed.size(), committed.size());
+    } finally {
+      gateway.destroy();
+      gateway.waitFor(20, TimeUnit.SECONDS);
+      client.close();
+    }
+  }
+
+  private static Future<Void> writeUntilStopped(WebClient client, String writer, Map<String, String> acknowledged,
+                                                AtomicBoolean writing) {
+    if (!writing.get()) {
+      return Future.succeededFuture();
+    }
+    String id = writer + "-" + System.nanoTime();
+    return client.post(P).sendJsonObject(new JsonObject().put("artifact_class", "workflow_state")
+            .put("artifact_id", id).put("data", new JsonObject().put("writer", writer).put("id", id)))
+        .map(response -> {
+          if (response.statusCode() == 201) {
+            acknowledged.put(id, response.bodyAsJsonObject().getString("content_hash"));
+          }
+          return (Void) null;
+        })
+        .otherwiseEmpty()
+        .compose(v -> writing.get() ? writeUntilStopped(client, writer, acknowledged, writing)
+            : Future.succeededFuture());
+  }
+
+  private static Set<String> listArtifacts(WebClient client) {
+    Set<String> ids = new HashSet<>();
+    String cursor = null;
+    do {
+      String uri = P + "?limit=100" + (cursor == null ? "" : "&cursor=" + cursor);
+      JsonObject page = client.get(uri).send().await().bodyAsJsonObject();
+      page.getJsonArray("items").forEach(item -> ids.add(((JsonObject) item).getString("artifact_id")));
+      cursor = page.getString("next_cursor");
+    } while (cursor != null);
+    return ids;
+  }
+
+  /** Walks the whole log newest to oldest, collecting artifacts whose create was committed. */
+  private static Set<String> committedArtifacts(WebClient client) {
+    Set<String> ids = new HashSet<>();
+    Long before = null;
+    do {
+      String uri = "/audit/recent?limit=1000" + (before == null ? "" : "&before=" + before);
+      JsonObject page = client.get(uri).send().await().bodyAsJsonObject();
+      page.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+          .filter(e -> e.getString("op").equals("artifact.create") && e.getInteger("status") == 201)
+          .forEach(e -> ids.add(e.getString("artifact_id")));
+      before = page.getLong("next_before");
+    } while (before != null);
+    return ids;
+  }
+
+  private static Process startGateway(Path data, int port) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "dev.bucket.Main", "serve", "--data-dir", data.toString(), "--http-port", Integer.toString(port))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("gateway.log").toFile()))
+        .start();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited: " + Files.readString(data.resolve("gateway.log")));
+      }
+      try (var socket = new java.net.Socket("127.0.0.1", port)) {
+        return process;
+      } catch (java.io.IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("gateway did not open port " + port + " within 30 s");
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

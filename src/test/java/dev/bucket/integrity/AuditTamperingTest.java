@@ -1,0 +1,63 @@
+package dev.bucket.integrity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bucket.audit.AuditEntry;
+import dev.bucket.support.Api;
+import dev.bucket.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Someone with write access to the database edits or drops audit entries; validation names the entry. */
+@ExtendWith(VertxExtension.class)
+class AuditTamperingTest {
+
+  static final String P = "/v1/products/Enforcement_Engine/artifacts";
+
+  @Test
+  void anEditedOrDroppedAuditEntryIsNamedByItsIndex(Vertx vertx) throws Exception {
+    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
+    node.start();
+    Api api = new Api(vertx, node.port());
+    try {
+      long createIndex = api.postJson(P, new JsonObject().put("artifact_class", "decision_record")
+          .put("artifact_id", "ruling-1").put("data", "guilty")).bodyAsJsonObject().getLong("audit_index");
+      api.get(P + "/ruling-1");
+      api.postJson(P, new JsonObject().put("artifact_class", "decision_record").put("artifact_id", "ruling-2")
+          .put("data", "innocent"));
+      assertThat(validate(api, "ruling-1").getBoolean("valid")).isTrue();
+
+      MongoClient mongo = node.node().metadata().client();
+      mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", createIndex),
+          new JsonObject().put("$set", new JsonObject().put("actor", "someone-else"))).await();
+      JsonObject edited = validate(api, "ruling-1");
+      assertThat(edited.getBoolean("valid")).isFalse();
+      assertThat(edited.getJsonObject("audit_chain").getLong("first_bad_index")).isEqualTo(createIndex);
+      assertThat(edited.getJsonObject("audit_chain").getString("problem")).isEqualTo("entry_hash_mismatch");
+      JsonObject verify = api.get("/audit/verify").bodyAsJsonObject();
+      assertThat(verify.getBoolean("ok")).isFalse();
+      assertThat(verify.getLong("first_bad_index")).isEqualTo(createIndex);
+
+      long dropped = createIndex + 1;
+      mongo.removeDocuments(AuditEntry.COLLECTION, new JsonObject().put("_id", dropped)).await();
+      JsonObject gap = api.get("/audit/verify?from=" + dropped).bodyAsJsonObject();
+      assertThat(gap.getBoolean("ok")).isFalse();
+      assertThat(gap.getLong("first_bad_index")).isEqualTo(dropped);
+      assertThat(gap.getString("problem")).isEqualTo("gap");
+    } finally {
+      api.close();
+      node.stop();
+    }
+  }
+
+  private static JsonObject validate(Api api, String artifactId) {
+    return api.send(HttpMethod.POST, "/audit/validate-immutability/" + artifactId, Map.of(), null)
+        .bodyAsJsonObject();
+  }
+}
