@@ -68,7 +68,12 @@ final class AuditRoutes {
         .compose(entries -> recordRead(ctx).map(entries))
         .onSuccess(entries -> {
           JsonArray items = new JsonArray();
-          entries.forEach(e -> items.add(e.toDocument().copy()));
+          // The stored document minus its storage key (the same value as "index").
+          entries.forEach(e -> {
+            JsonObject entry = e.toDocument().copy();
+            entry.remove("_id");
+            items.add(entry);
+          });
           JsonObject body = new JsonObject().put("entries", items);
           if (entries.size() == limit) {
             body.put("next_before", entries.get(entries.size() - 1).index());

@@ -68,7 +68,8 @@ final class FailureHandler implements Handler<RoutingContext> {
     response.setStatusCode(type.status());
     problem.headers().forEach(response::putHeader);
     response.putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON);
-    if (request.isEnded()) {
+    if (!bodyStillComing(request)) {
+      request.resume(); // lets the (empty) end of a paused request be read, so the connection stays reusable
       response.end(body.toBuffer());
       return;
     }
@@ -85,6 +86,15 @@ final class FailureHandler implements Handler<RoutingContext> {
       });
       request.resume();
     });
+  }
+
+  /** True when the client may still be sending a body this handler will not read. */
+  private static boolean bodyStillComing(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return false;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.trim().equals("0");
   }
 
   private ApiException toProblem(RoutingContext ctx, int statusCode) {

@@ -56,7 +56,7 @@ public final class IngestRecovery {
     return auditQueries.commitIndex(artifact.productId(), artifact.artifactId(), artifact.version())
         .compose(index -> index != null ? Future.succeededFuture(false)
             : audit.appendDurable(IngestVerticle.record(artifact.createdBy(), artifact,
-                artifact.version() == 1 ? "artifact.create" : "artifact.version", 201,
-                new JsonObject().put("recovered", true))).map(receipt -> true));
+                IngestVerticle.commitOperation(artifact), 201, new JsonObject().put("recovered", true)))
+                .map(receipt -> true));
   }
 }

@@ -72,7 +72,7 @@ public final class IngestVerticle extends VerticleBase {
     String artifactId = command.artifactId() != null ? command.artifactId() : UUID.randomUUID().toString();
     Artifact artifact = build(command, artifactId, 1, null, command.artifactClass());
     return artifacts.insert(artifact).compose(
-        inserted -> committed(artifact, "artifact.create", 201),
+        inserted -> committed(artifact),
         failure -> failure instanceof DuplicateArtifactException
             ? artifacts.findVersion(command.product(), artifactId, 1).compose(existing ->
                 existing.sameContent(artifact) ? replay(existing, command)
@@ -91,25 +91,40 @@ public final class IngestVerticle extends VerticleBase {
       Artifact next = build(command, current.artifactId(), current.version() + 1, current.contentHash(),
           current.artifactClass());
       return artifacts.insert(next).compose(
-          inserted -> committed(next, "artifact.version", 201),
+          inserted -> committed(next),
           failure -> failure instanceof DuplicateArtifactException
               ? artifacts.findLatestUncached(command.product(), command.artifactId()).map(IngestOutcome.Stale::new)
               : Future.failedFuture(failure));
     });
   }
 
-  private Future<IngestOutcome> committed(Artifact artifact, String operation, int status) {
-    return audit.appendDurable(record(artifact.createdBy(), artifact, operation, status, new JsonObject()))
-        .map(receipt -> new IngestOutcome.Committed(artifact, receipt.index()));
+  private Future<IngestOutcome> committed(Artifact artifact) {
+    return commitEntry(artifact, new JsonObject()).map(index -> new IngestOutcome.Committed(artifact, index));
   }
 
-  /** A retry of a committed request: answer with the original, and record that the retry happened. */
+  /** Appends the commit entry of a stored artifact version and waits until it is durable. */
+  private Future<Long> commitEntry(Artifact artifact, JsonObject details) {
+    return audit.appendDurable(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, details))
+        .map(receipt -> receipt.index());
+  }
+
+  /**
+   * A retry of a stored request: answer with the original, and record that the retry happened. If the original's
+   * commit entry is missing (its append failed after the document was stored, e.g. a saturated log), it is written
+   * now: the retry is what completes the original write.
+   */
   private Future<IngestOutcome> replay(Artifact original, IngestCommand retry) {
-    String operation = original.version() == 1 ? "artifact.create" : "artifact.version";
     return auditQueries.commitIndex(original.productId(), original.artifactId(), original.version())
-        .compose(index -> audit.appendAccepted(record(retry.actor(), original, operation, 200,
+        .compose(index -> index != null ? Future.succeededFuture(index)
+            : commitEntry(original, new JsonObject().put("recovered", true)))
+        .compose(index -> audit.appendAccepted(record(retry.actor(), original, commitOperation(original), 200,
                 new JsonObject().put("replay_of", index)))
             .map(ignored -> new IngestOutcome.Replayed(original, index)));
+  }
+
+  /** The operation whose successful 201 entry commits this version: its creation or a new version. */
+  static String commitOperation(Artifact artifact) {
+    return artifact.version() == 1 ? "artifact.create" : "artifact.version";
   }
 
   private Artifact build(IngestCommand command, String artifactId, int version, String previousHash,

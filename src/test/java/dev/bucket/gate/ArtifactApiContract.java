@@ -47,7 +47,7 @@ abstract class ArtifactApiContract {
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     node = new TestNode(vertx, TestNode.freshDataDir(), Map.of("payload_store", payloadStore(),
-        "max_artifact_bytes", Long.toString(MAX_ARTIFACT_BYTES)));
+        "max_artifact_bytes", Long.toString(MAX_ARTIFACT_BYTES), "max_json_body_bytes", "65536"));
     node.start();
     api = new Api(vertx, node.port());
   }
@@ -252,6 +252,13 @@ abstract class ArtifactApiContract {
   }
 
   @Test
+  void aJsonBodyOverItsLimitIsRefusedWith413AndTheConnectionStaysUsable() {
+    String big = "x".repeat(70_000);
+    assertProblem(api.postJson(P, createBody(uid(), big)), 413, "payload-too-large");
+    assertThat(api.postJson(P, createBody(uid(), "small")).statusCode()).isEqualTo(201);
+  }
+
+  @Test
   void listingIsPaginatedByCursorWithAHardPageCap() {
     String product = "/v1/products/Gurukul_" + UUID.randomUUID().toString().substring(0, 8) + "/artifacts";
     for (int i = 0; i < 5; i++) {
@@ -278,7 +285,8 @@ abstract class ArtifactApiContract {
     api.postJson(P, createBody(id, "audited"));
     api.get(P + "/" + id);
     api.send(HttpMethod.DELETE, P + "/" + id, Map.of(), null);
-    JsonArray entries = api.get("/audit/artifact/" + id).bodyAsJsonObject().getJsonArray("entries");
+    // Reads and refusals are acknowledged once queued; they become visible with the next group commit.
+    JsonArray entries = awaitEntries(id, 3);
     List<String> ops = entries.stream().map(e -> ((JsonObject) e).getString("op") + ":"
         + ((JsonObject) e).getString("outcome")).toList();
     assertThat(ops).contains("artifact.create:success", "artifact.read:success", "artifact.mutate:refused");
@@ -299,6 +307,16 @@ abstract class ArtifactApiContract {
     JsonArray after = api.get("/audit/artifact/" + id).bodyAsJsonObject().getJsonArray("entries");
     assertThat(after.getJsonObject(0).getLong("index")).isEqualTo(index);
     assertThat(after.getJsonObject(0).getString("op")).isEqualTo("audit.manual");
+  }
+
+  /** The artifact's audit entries once at least {@code count} are durable, waiting at most two seconds. */
+  JsonArray awaitEntries(String artifactId, int count) {
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    JsonArray entries;
+    do {
+      entries = api.get("/audit/artifact/" + artifactId).bodyAsJsonObject().getJsonArray("entries");
+    } while (entries.size() < count && System.nanoTime() < deadline);
+    return entries;
   }
 
   @Test
