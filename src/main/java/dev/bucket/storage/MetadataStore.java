@@ -46,10 +46,10 @@ public final class MetadataStore {
     return vertx.executeBlocking(() -> {
       Path dir = config.dataDir().toAbsolutePath();
       Files.createDirectories(dir);
-      // Bounded memory for the in-process store: a small page cache and a 4 MB write buffer, so large GridFS
+      // Bounded memory for the in-process store: an 8 MB page cache and a 2 MB write buffer, so large GridFS
       // uploads are flushed as they stream instead of piling up in the heap until the next commit.
       MVStore mvStore = new MVStore.Builder().fileName(dir.resolve("metadata.mv").toString())
-          .cacheSize(16).autoCommitBufferSize(4 * 1024).open();
+          .cacheSize(8).autoCommitBufferSize(2 * 1024).open();
       H2Backend backend = new H2Backend(mvStore);
       MongoServer server = new MongoServer(backend);
       server.bind("127.0.0.1", 0);
