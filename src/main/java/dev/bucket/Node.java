@@ -17,6 +17,10 @@ import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
 import dev.bucket.storage.RedisProbe;
+import dev.bucket.transparency.NoteVerifier;
+import dev.bucket.transparency.SigningKeys;
+import dev.bucket.transparency.TransparencyLog;
+import dev.bucket.transparency.TreeStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +52,8 @@ public final class Node {
   private AuditClient auditClient;
   private AuditQueries auditQueries;
   private ChainVerifier chainVerifier;
+  private TreeStore treeStore;
+  private NoteVerifier verifier;
   private ImmutabilityValidator validator;
   private int httpPort;
 
@@ -72,8 +78,14 @@ public final class Node {
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
       return openPayloadStore().compose(v -> artifacts.init());
-    }).compose(v -> vertx.deployVerticle(new AuditVerticle(metadata.client(), metadata.barrier(), clock,
-        config.auditQueueCapacity(), config.auditMaxBatch())))
+    }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
+        config.logOrigin()))).compose(signer -> {
+          verifier = signer.verifier();
+          treeStore = new TreeStore(metadata.client());
+          TransparencyLog transparency = new TransparencyLog(metadata.client(), treeStore, signer, config.logOrigin());
+          return vertx.deployVerticle(new AuditVerticle(metadata.client(), metadata.barrier(), clock,
+              config.auditQueueCapacity(), config.auditMaxBatch(), transparency));
+        })
         .compose(id -> new IngestRecovery(artifacts, auditClient, auditQueries).run())
         .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
             clock), new DeploymentOptions().setInstances(eventLoops())))
@@ -167,6 +179,15 @@ public final class Node {
 
   public AuditQueries auditQueries() {
     return auditQueries;
+  }
+
+  public TreeStore treeStore() {
+    return treeStore;
+  }
+
+  /** The public key that verifies this node's signed checkpoints. */
+  public NoteVerifier verifier() {
+    return verifier;
   }
 
   public ChainVerifier chainVerifier() {

@@ -24,6 +24,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The single writer of the audit log, with group commit.
@@ -71,6 +72,8 @@ public final class AuditLog {
   private long batchesWritten;
   /** Set by {@link #close()}: completes once everything accepted has been written. */
   private Promise<Void> drained;
+  /** Told of every entry that becomes durable, in order, and of the head after a failed batch. */
+  private BiConsumer<AuditHead, List<AuditEntry>> durableListener = (head, entries) -> { };
 
   /**
    * @param capacity most entries accepted but not yet written (queued plus in flight); beyond it appends fail with
@@ -138,6 +141,14 @@ public final class AuditLog {
     return awaitDurable ? pending.waiter.future() : Future.succeededFuture(pending.entry.receipt());
   }
 
+  /**
+   * Follows the durable log (the Merkle tree does): called on the log's context after each durable batch with the
+   * new head and the batch's entries, and after a failed batch with the re-read head and no entries.
+   */
+  public void onDurable(BiConsumer<AuditHead, List<AuditEntry>> listener) {
+    this.durableListener = listener;
+  }
+
   /** The last durable entry. */
   public AuditHead head() {
     requireLogThread();
@@ -196,6 +207,7 @@ public final class AuditLog {
     if (result.succeeded()) {
       batchesWritten++;
       durable = HashChain.headAfter(batch.get(batch.size() - 1).entry);
+      durableListener.accept(durable, batch.stream().map(pending -> pending.entry).toList());
       // Waiters may append from their callbacks; that starts the next batch, and the writeNext below is a no-op.
       batch.stream().filter(Pending::durable).forEach(pending -> pending.waiter.complete(pending.entry.receipt()));
       writeNext();
@@ -222,6 +234,7 @@ public final class AuditLog {
         recovering = false;
         durable = result.result();
         tip = durable;
+        durableListener.accept(durable, List.of());
         // At another index an entry's canonical form changes length, so one just under the size limit may now be
         // over it; such an entry is refused rather than left sealed behind the wrong head.
         Map<Pending, IllegalArgumentException> refused = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ import java.time.Clock;
 public final class AuditVerticle extends VerticleBase {
 
   private final MongoClient mongo;
+  private final DurableFollower follower;
   private final DurabilityBarrier barrier;
   private final Clock clock;
   private final int queueCapacity;
@@ -33,6 +34,12 @@ public final class AuditVerticle extends VerticleBase {
   private MessageConsumer<Object> heads;
 
   public AuditVerticle(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int queueCapacity, int maxBatch) {
+    this(mongo, barrier, clock, queueCapacity, maxBatch, DurableFollower.NONE);
+  }
+
+  public AuditVerticle(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int queueCapacity, int maxBatch,
+                       DurableFollower follower) {
+    this.follower = follower;
     this.mongo = mongo;
     this.barrier = barrier;
     this.clock = clock;
@@ -43,7 +50,8 @@ public final class AuditVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     log = new AuditLog(mongo, barrier, clock, queueCapacity, maxBatch);
-    return log.start().compose(v -> {
+    log.onDurable(follower::durable);
+    return log.start().compose(v -> follower.start(vertx, log.head().size())).compose(v -> {
       appends = vertx.eventBus().consumer(Addresses.AUDIT_APPEND, this::append);
       heads = vertx.eventBus().consumer(Addresses.AUDIT_HEAD, msg -> msg.reply(log.head()));
       return Future.all(appends.completion(), heads.completion());

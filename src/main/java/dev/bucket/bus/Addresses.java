@@ -12,6 +12,9 @@ public final class Addresses {
   /** Audit verticle: the last durable entry's index and hash ({@code dev.bucket.audit.AuditHead}). */
   public static final String AUDIT_HEAD = "bucket.audit.head";
 
+  /** Transparency log (on the audit writer's context): the latest signed checkpoint note, as a String. */
+  public static final String LOG_CHECKPOINT = "bucket.log.checkpoint";
+
   private Addresses() {
   }
 }

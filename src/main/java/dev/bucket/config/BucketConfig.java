@@ -24,13 +24,21 @@ public record BucketConfig(
     int cachePayloadMaxBytes,
     int auditQueueCapacity,
     int auditMaxBatch,
-    long busTimeoutMs) {
+    long busTimeoutMs,
+    String logOrigin,
+    String logSigningKey) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
-      "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms");
+      "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
+      "log_origin", "log_signing_key");
+
+  /** Where the checkpoint signing key lives: the configured path, or {@code log-signing.key} in the data dir. */
+  public Path logSigningKeyPath() {
+    return logSigningKey.isEmpty() ? dataDir.resolve("log-signing.key") : Path.of(logSigningKey);
+  }
 
   /** True when no MongoDB URI is configured and the in-process MongoDB-wire server is used. */
   public boolean embeddedMongo() {
@@ -69,10 +77,16 @@ public record BucketConfig(
         (int) v.number("cache_payload_max_bytes", 0, 16 * 1024 * 1024),
         (int) v.number("audit_queue_capacity", 1, 10_000_000),
         (int) v.number("audit_max_batch", 1, 100_000),
-        v.number("bus_timeout_ms", 10, 600_000));
+        v.number("bus_timeout_ms", 10, 600_000),
+        v.string("log_origin", false),
+        v.string("log_signing_key", true));
     if (!config.mongoUri.isEmpty() && !config.mongoUri.startsWith("mongodb://")
         && !config.mongoUri.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");
+    }
+    if (!config.logOrigin.matches("[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*")) {
+      throw new ConfigException("log_origin: must look like host/path (no scheme, no spaces or '+'), got '"
+          + config.logOrigin + "'");
     }
     if (!config.redisUri.isEmpty() && !config.redisUri.matches("rediss?://.+")) {
       throw new ConfigException("redis_uri: must start with redis:// or rediss://");

@@ -78,6 +78,10 @@ final class FailureHandler implements Handler<RoutingContext> {
     // and discarded first, for at most LINGER_MS (nginx's lingering close does the same).
     response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     response.end(body.toBuffer()).onComplete(written -> {
+      if (request.isEnded()) {
+        request.connection().close();
+        return;
+      }
       long timer = ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close());
       request.handler(discarded -> { });
       request.endHandler(v -> {

@@ -55,16 +55,21 @@ final class Requests {
     return limit;
   }
 
+  /** A required non-negative whole number (log indexes and sizes). */
+  static long index(String raw, String name) {
+    if (raw == null || !raw.matches("[0-9]{1,18}")) {
+      throw invalid(name + " must be a non-negative whole number, got '" + raw + "'");
+    }
+    return Long.parseLong(raw);
+  }
+
   /** Optional non-negative long query parameter (cursors over log indexes). */
   static Long optionalIndex(RoutingContext ctx, String name) {
     String raw = ctx.queryParams().get(name);
     if (raw == null) {
       return null;
     }
-    if (!raw.matches("[0-9]{1,18}")) {
-      throw invalid(name + " must be a non-negative whole number, got '" + raw + "'");
-    }
-    return Long.parseLong(raw);
+    return index(raw, name);
   }
 
   static String matching(String what, String value, Pattern pattern) {

@@ -1,0 +1,132 @@
+package dev.bucket.transparency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bucket.support.Api;
+import dev.bucket.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The log's public read API, checked the way an outside auditor would: signed checkpoints against the published key,
+ * entries byte for byte, and every served proof against RFC 9162 computed independently from the entries.
+ */
+@ExtendWith(VertxExtension.class)
+class TransparencyLogApiTest {
+
+  static final String P = "/v1/products/AI_Assistant/artifacts";
+  static final Base64.Decoder B64 = Base64.getDecoder();
+
+  @Test
+  void servedProofsMatchRfc9162ComputedFromTheServedEntriesAndTheSignedRoot(Vertx vertx) throws Exception {
+    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
+    node.start();
+    Api api = new Api(vertx, node.port());
+    try {
+      NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
+      grow(api, 4);
+      Checkpoint early = awaitCheckpoint(api, key, 20);
+      grow(api, 50); // past 256 entries, so tile-level nodes are stored and used
+      Checkpoint late = awaitCheckpoint(api, key, early.size() + 280);
+      assertThat(late.origin()).isEqualTo("bucket.local/audit");
+
+      int n = (int) late.size();
+      List<byte[]> entries = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        entries.add(api.get("/v1/log/entries/" + i).body().getBytes());
+      }
+      Rfc9162Reference reference = new Rfc9162Reference(entries);
+      assertThat(late.rootHash()).isEqualTo(reference.mth(0, n));
+      assertThat(early.rootHash()).isEqualTo(reference.mth(0, (int) early.size()));
+
+      for (int i = 0; i < n; i += 7) {
+        JsonObject proof = api.get("/v1/log/proof/inclusion?index=" + i + "&tree_size=" + n).bodyAsJsonObject();
+        assertThat(decode(proof.getJsonArray("hashes"))).as("inclusion of %d", i)
+            .containsExactlyElementsOf(reference.path(i, n));
+        assertThat(B64.decode(proof.getString("root_hash"))).isEqualTo(late.rootHash());
+      }
+      for (int first : new int[] {1, 2, 7, (int) early.size(), 256, n - 1, n}) {
+        JsonObject proof = api.get("/v1/log/proof/consistency?first=" + first + "&second=" + n).bodyAsJsonObject();
+        assertThat(decode(proof.getJsonArray("hashes"))).as("consistency %d..%d", first, n)
+            .containsExactlyElementsOf(reference.proof(first, n));
+      }
+      assertThat(api.get("/v1/log/proof/inclusion?index=0&tree_size=" + (n + 1000)).statusCode()).isEqualTo(400);
+    } finally {
+      api.close();
+      node.stop();
+    }
+  }
+
+  @Test
+  void aRestartedNodeContinuesTheSameTreeAndRebuildsLostNodes(Vertx vertx) throws Exception {
+    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
+    node.start();
+    Api api = new Api(vertx, node.port());
+    NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
+    grow(api, 50);
+    Checkpoint before = awaitCheckpoint(api, key, 290);
+    api.close();
+    node.stop();
+
+    // Stored nodes are a cache: losing them (a crash before they were saved) must not change any hash.
+    node.start();
+    MongoClient mongo = node.node().metadata().client();
+    mongo.removeDocuments(TreeStore.NODES, new JsonObject()).await();
+    node.stop();
+    node.start();
+    api = new Api(vertx, node.port());
+    try {
+      assertThat(api.get("/v1/log/key").bodyAsString().strip()).isEqualTo(key.verifierKey());
+      grow(api, 2);
+      Checkpoint after = awaitCheckpoint(api, key, before.size() + 12);
+      JsonObject proof = api.get("/v1/log/proof/consistency?first=" + before.size() + "&second=" + after.size())
+          .bodyAsJsonObject();
+      assertThat(B64.decode(proof.getString("first_root_hash"))).isEqualTo(before.rootHash());
+      assertThat(MerkleProofs.verifyConsistency(before.size(), after.size(), decode(proof.getJsonArray("hashes")),
+          before.rootHash(), after.rootHash())).isTrue();
+    } finally {
+      api.close();
+      node.stop();
+    }
+  }
+
+  /** Creates {@code artifacts} artifacts and reads each five times: six log entries per artifact. */
+  static void grow(Api api, int artifacts) {
+    for (int i = 0; i < artifacts; i++) {
+      String id = api.postJson(P, new JsonObject().put("artifact_class", "metadata").put("data", i))
+          .bodyAsJsonObject().getString("artifact_id");
+      for (int read = 0; read < 5; read++) {
+        api.get(P + "/" + id + "/versions/1");
+      }
+    }
+  }
+
+  /** The signed checkpoint once it covers at least {@code size} entries (published within a second). */
+  static Checkpoint awaitCheckpoint(Api api, NoteVerifier key, long size) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
+      Checkpoint checkpoint = Checkpoint.parse(NoteVerifier.open(api.get("/v1/log/checkpoint").bodyAsString(), key)
+          .text());
+      if (checkpoint.size() >= size || System.nanoTime() > deadline) {
+        assertThat(checkpoint.size()).isGreaterThanOrEqualTo(size);
+        return checkpoint;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static List<byte[]> decode(JsonArray hashes) {
+    List<byte[]> out = new ArrayList<>();
+    hashes.forEach(h -> out.add(B64.decode((String) h)));
+    return out;
+  }
+}
