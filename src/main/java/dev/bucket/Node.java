@@ -17,7 +17,7 @@ import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
 import dev.bucket.storage.RedisProbe;
-import dev.bucket.transparency.NoteVerifier;
+import dev.bucket.transparency.LogReader;
 import dev.bucket.transparency.SigningKeys;
 import dev.bucket.transparency.TransparencyLog;
 import dev.bucket.transparency.TreeStore;
@@ -53,7 +53,7 @@ public final class Node {
   private AuditQueries auditQueries;
   private ChainVerifier chainVerifier;
   private TreeStore treeStore;
-  private NoteVerifier verifier;
+  private LogReader logReader;
   private ImmutabilityValidator validator;
   private int httpPort;
 
@@ -80,8 +80,8 @@ public final class Node {
       return openPayloadStore().compose(v -> artifacts.init());
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
-          verifier = signer.verifier();
           treeStore = new TreeStore(metadata.client());
+          logReader = new LogReader(vertx, treeStore, signer.verifier(), config.busTimeoutMs());
           TransparencyLog transparency = new TransparencyLog(metadata.client(), treeStore, signer, config.logOrigin());
           return vertx.deployVerticle(new AuditVerticle(metadata.client(), metadata.barrier(), clock,
               config.auditQueueCapacity(), config.auditMaxBatch(), transparency));
@@ -181,13 +181,9 @@ public final class Node {
     return auditQueries;
   }
 
-  public TreeStore treeStore() {
-    return treeStore;
-  }
-
-  /** The public key that verifies this node's signed checkpoints. */
-  public NoteVerifier verifier() {
-    return verifier;
+  /** Checkpoints and proofs of the transparency log; its verifier checks this node's signatures. */
+  public LogReader logReader() {
+    return logReader;
   }
 
   public ChainVerifier chainVerifier() {

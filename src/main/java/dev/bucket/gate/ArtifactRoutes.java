@@ -92,7 +92,7 @@ final class ArtifactRoutes {
   }
 
   /** Write-once: there is no update or delete, and the answer says so instead of a bare 404. */
-  private static void refuseMutation(Router router, String path, String allow) {
+  static void refuseMutation(Router router, String path, String allow) {
     router.route(path).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
         .setName("artifact.mutate").handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
             "artifacts are immutable and never deleted: " + ctx.request().method() + " is refused. "

@@ -29,8 +29,8 @@ public final class GateVerticle extends VerticleBase {
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
         node.auditClient()).mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
-    new LogRoutes(vertx, node.auditQueries(), node.treeStore(), node.verifier(), node.config().busTimeoutMs())
-        .mount(router);
+    new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
+    new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient()).mount(router);
     new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())
         .mount(router);
     // Per route, so the failure handler sees which operation failed (its name goes into the audit entry).

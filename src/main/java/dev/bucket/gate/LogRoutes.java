@@ -1,24 +1,13 @@
 package dev.bucket.gate;
 
 import dev.bucket.audit.AuditQueries;
-import dev.bucket.bus.Addresses;
-import dev.bucket.transparency.Checkpoint;
-import dev.bucket.transparency.MerkleAppender;
-import dev.bucket.transparency.MerkleProofs;
-import dev.bucket.transparency.Node;
-import dev.bucket.transparency.NoteVerifier;
-import dev.bucket.transparency.TreeStore;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import dev.bucket.transparency.LogReader;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -32,39 +21,24 @@ final class LogRoutes {
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final Base64.Encoder B64 = Base64.getEncoder();
 
-  private final Vertx vertx;
   private final AuditQueries queries;
-  private final TreeStore tree;
-  private final NoteVerifier verifier;
-  private final DeliveryOptions delivery;
+  private final LogReader log;
 
-  LogRoutes(Vertx vertx, AuditQueries queries, TreeStore tree, NoteVerifier verifier, long timeoutMs) {
-    this.vertx = vertx;
+  LogRoutes(AuditQueries queries, LogReader log) {
     this.queries = queries;
-    this.tree = tree;
-    this.verifier = verifier;
-    this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.log = log;
   }
 
   void mount(Router router) {
-    router.get("/v1/log/checkpoint").setName("log.checkpoint").handler(ctx -> signedCheckpoint()
-        .onSuccess(note -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").end(note))
+    router.get("/v1/log/checkpoint").setName("log.checkpoint").handler(ctx -> log.latest()
+        .onSuccess(signed -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").end(signed.note()))
         .onFailure(ctx::fail));
     router.get("/v1/log/key").setName("log.key").handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(verifier.verifierKey() + "\n"));
+        .putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(log.verifier().verifierKey() + "\n"));
     router.get("/v1/log/entries/:index").setName("log.entry").handler(this::entry);
     router.get("/v1/log/proof/inclusion").setName("log.proof").handler(this::inclusion);
     router.get("/v1/log/proof/consistency").setName("log.proof").handler(this::consistency);
-  }
-
-  private Future<String> signedCheckpoint() {
-    return vertx.eventBus().<String>request(Addresses.LOG_CHECKPOINT, null, delivery).map(Message::body);
-  }
-
-  /** The size of the latest signed checkpoint: proofs are served only for what has been signed. */
-  private Future<Long> signedSize() {
-    return signedCheckpoint().map(note -> Checkpoint.parse(NoteVerifier.open(note, verifier).text()).size());
   }
 
   private void entry(RoutingContext ctx) {
@@ -86,18 +60,15 @@ final class LogRoutes {
     if (index >= treeSize) {
       throw Requests.invalid("index must be below tree_size");
     }
-    signedSize().compose(signed -> {
-      checkSigned(treeSize, signed);
-      List<Node.Id> ids = new ArrayList<>(MerkleProofs.inclusionNodes(index, treeSize));
-      ids.add(new Node.Id(0, index));
-      ids.addAll(MerkleAppender.rightEdge(treeSize));
-      return tree.resolve(ids).map(source -> new JsonObject()
-          .put("index", index)
-          .put("tree_size", treeSize)
-          .put("leaf_hash", B64.encodeToString(source.hash(0, index)))
-          .put("root_hash", B64.encodeToString(MerkleProofs.rootHash(treeSize, source)))
-          .put("hashes", base64(MerkleProofs.inclusionProof(index, treeSize, source))));
-    }).onSuccess(body -> json(ctx, body)).onFailure(ctx::fail);
+    log.latest().compose(signed -> {
+      checkSigned(treeSize, signed.checkpoint().size());
+      return log.inclusion(index, treeSize);
+    }).onSuccess(proof -> json(ctx, new JsonObject()
+        .put("index", proof.index())
+        .put("tree_size", proof.treeSize())
+        .put("leaf_hash", B64.encodeToString(proof.leafHash()))
+        .put("root_hash", B64.encodeToString(proof.rootHash()))
+        .put("hashes", base64(proof.hashes())))).onFailure(ctx::fail);
   }
 
   private void consistency(RoutingContext ctx) {
@@ -106,19 +77,15 @@ final class LogRoutes {
     if (first < 1 || first > second) {
       throw Requests.invalid("need 1 <= first <= second");
     }
-    signedSize().compose(signed -> {
-      checkSigned(second, signed);
-      // RFC 9162: the proof between a tree and itself is empty.
-      List<Node.Id> ids = new ArrayList<>(first == second ? List.of() : MerkleProofs.consistencyNodes(first, second));
-      ids.addAll(MerkleAppender.rightEdge(first));
-      ids.addAll(MerkleAppender.rightEdge(second));
-      return tree.resolve(ids).map(source -> new JsonObject()
-          .put("first", first)
-          .put("second", second)
-          .put("first_root_hash", B64.encodeToString(MerkleProofs.rootHash(first, source)))
-          .put("second_root_hash", B64.encodeToString(MerkleProofs.rootHash(second, source)))
-          .put("hashes", base64(first == second ? List.of() : MerkleProofs.consistencyProof(first, second, source))));
-    }).onSuccess(body -> json(ctx, body)).onFailure(ctx::fail);
+    log.latest().compose(signed -> {
+      checkSigned(second, signed.checkpoint().size());
+      return log.consistency(first, second);
+    }).onSuccess(proof -> json(ctx, new JsonObject()
+        .put("first", proof.first())
+        .put("second", proof.second())
+        .put("first_root_hash", B64.encodeToString(proof.firstRoot()))
+        .put("second_root_hash", B64.encodeToString(proof.secondRoot()))
+        .put("hashes", base64(proof.hashes())))).onFailure(ctx::fail);
   }
 
   private static void checkSigned(long size, long signed) {
@@ -128,7 +95,7 @@ final class LogRoutes {
     }
   }
 
-  private static JsonArray base64(List<byte[]> hashes) {
+  static JsonArray base64(List<byte[]> hashes) {
     JsonArray array = new JsonArray();
     hashes.forEach(hash -> array.add(B64.encodeToString(hash)));
     return array;

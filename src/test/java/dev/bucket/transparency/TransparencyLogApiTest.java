@@ -99,6 +99,40 @@ class TransparencyLogApiTest {
     }
   }
 
+  @Test
+  void anEvidenceBundleProvesTheVersionAgainstTheSignedCheckpoint(Vertx vertx) throws Exception {
+    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
+    node.start();
+    Api api = new Api(vertx, node.port());
+    try {
+      NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
+      grow(api, 3);
+      JsonObject created = api.postJson(P, new JsonObject().put("artifact_class", "metadata")
+          .put("artifact_id", "evidence-1").put("data", "exhibit A")).bodyAsJsonObject();
+      awaitCheckpoint(api, key, created.getLong("audit_index") + 1);
+
+      JsonObject bundle = api.get(P + "/evidence-1/versions/1/evidence").bodyAsJsonObject();
+      assertThat(bundle.getString("format")).isEqualTo("bucket-evidence/v1");
+      Checkpoint checkpoint = Checkpoint.parse(NoteVerifier.open(bundle.getString("checkpoint"), key).text());
+      JsonObject proof = bundle.getJsonObject("inclusion_proof");
+      assertThat(proof.getLong("tree_size")).isEqualTo(checkpoint.size());
+      byte[] entryBytes = B64.decode(bundle.getJsonObject("log_entry").getString("entry"));
+      JsonObject entry = new JsonObject(new String(entryBytes, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(entry.getString("op")).isEqualTo("artifact.create");
+      assertThat(entry.getString("artifact_id")).isEqualTo("evidence-1");
+      assertThat(entry.getString("content_hash")).isEqualTo(created.getString("content_hash"))
+          .isEqualTo(bundle.getJsonObject("artifact").getString("content_hash"));
+      assertThat(MerkleProofs.verifyInclusion(MerkleHash.leafHash(entryBytes),
+          bundle.getJsonObject("log_entry").getLong("index"), checkpoint.size(),
+          decode(proof.getJsonArray("hashes")), checkpoint.rootHash())).isTrue();
+      assertThat(bundle.getJsonObject("retention").getBoolean("legal_hold")).isFalse();
+      assertThat(api.get(P + "/evidence-1/versions/2/evidence").statusCode()).isEqualTo(404);
+    } finally {
+      api.close();
+      node.stop();
+    }
+  }
+
   /** Creates {@code artifacts} artifacts and reads each five times: six log entries per artifact. */
   static void grow(Api api, int artifacts) {
     for (int i = 0; i < artifacts; i++) {
