@@ -3,6 +3,8 @@ package dev.bucket;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.config.ConfigException;
 import dev.bucket.config.ConfigLoader;
+import dev.bucket.verify.ExportCommand;
+import dev.bucket.verify.VerifyCommand;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 /** {@code bucket [serve]}: the command-line entry point. */
 @Command(name = "bucket", mixinStandardHelpOptions = true, version = "bucket " + Node.VERSION,
     description = "Governed, append-only artifact depository.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, VerifyCommand.class, ExportCommand.class})
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
