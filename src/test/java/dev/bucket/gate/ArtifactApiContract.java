@@ -49,12 +49,11 @@ abstract class ArtifactApiContract {
     node = new TestNode(vertx, TestNode.freshDataDir(), Map.of("payload_store", payloadStore(),
         "max_artifact_bytes", Long.toString(MAX_ARTIFACT_BYTES), "max_json_body_bytes", "65536"));
     node.start();
-    api = new Api(vertx, node.port());
+    api = node.api();
   }
 
   @AfterAll
   void stop() {
-    api.close();
     node.stop();
   }
 

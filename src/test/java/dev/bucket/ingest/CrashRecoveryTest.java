@@ -49,55 +49,46 @@ class CrashRecoveryTest {
   @Test
   @Timeout(60)
   void anArtifactWrittenWithoutItsAuditEntryGetsTheEntryOnTheNextStart(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    HttpResponse<Buffer> v1 = api.postJson(P, new JsonObject().put("artifact_class", "workflow_state")
-        .put("artifact_id", "crashed").put("data", "v1"));
-    assertThat(v1.statusCode()).isEqualTo(201);
-    api.close();
-    node.stop();
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      HttpResponse<Buffer> v1 = node.api().postJson(P, new JsonObject().put("artifact_class", "workflow_state")
+          .put("artifact_id", "crashed").put("data", "v1"));
+      assertThat(v1.statusCode()).isEqualTo(201);
+      node.stop();
 
-    // The state a crash between the two writes leaves: version 2's document is in, its audit entry is not.
-    MetadataStore store = MetadataStore.open(vertx, node.config()).await();
-    ArtifactRepository repository = new ArtifactRepository(store.client(), 10);
-    Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
-    Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
-        first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
-        first.metadata(), first.payloadRef(), first.chunkHashes(), null);
-    repository.insert(orphan).await();
-    store.close(vertx).await();
+      // The state a crash between the two writes leaves: version 2's document is in, its audit entry is not.
+      MetadataStore store = MetadataStore.open(vertx, node.config()).await();
+      ArtifactRepository repository = new ArtifactRepository(store.client(), 10);
+      Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
+      Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
+          first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
+          first.metadata(), first.payloadRef(), first.chunkHashes(), null);
+      repository.insert(orphan).await();
+      store.close(vertx).await();
 
-    node.start();
-    api = new Api(vertx, node.port());
-    JsonArray entries = api.get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries");
-    JsonObject recovered = entries.stream().map(e -> (JsonObject) e)
-        .filter(e -> e.getString("op").equals("artifact.version")).findFirst().orElseThrow();
-    assertThat(recovered.getInteger("version")).isEqualTo(2);
-    assertThat(recovered.getJsonObject("details").getBoolean("recovered")).isTrue();
-    JsonObject report = api.send(HttpMethod.POST, "/audit/validate-immutability/crashed", Map.of(), null)
-        .bodyAsJsonObject();
-    assertThat(report.getBoolean("valid")).as(report.encodePrettily()).isTrue();
+      node.start();
+      JsonArray entries = node.api().get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries");
+      JsonObject recovered = entries.stream().map(e -> (JsonObject) e)
+          .filter(e -> e.getString("op").equals("artifact.version")).findFirst().orElseThrow();
+      assertThat(recovered.getInteger("version")).isEqualTo(2);
+      assertThat(recovered.getJsonObject("details").getBoolean("recovered")).isTrue();
+      JsonObject report = node.api().send(HttpMethod.POST, "/audit/validate-immutability/crashed", Map.of(), null)
+          .bodyAsJsonObject();
+      assertThat(report.getBoolean("valid")).as(report.encodePrettily()).isTrue();
 
-    // A second start finds nothing more to repair.
-    api.close();
-    node.stop();
-    node.start();
-    api = new Api(vertx, node.port());
-    long versionEntries = api.get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries").stream()
-        .filter(e -> ((JsonObject) e).getString("op").equals("artifact.version")).count();
-    assertThat(versionEntries).isEqualTo(1);
-    api.close();
-    node.stop();
+      // A second start finds nothing more to repair.
+      node.stop();
+      node.start();
+      long versionEntries = node.api().get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries")
+          .stream().filter(e -> ((JsonObject) e).getString("op").equals("artifact.version")).count();
+      assertThat(versionEntries).isEqualTo(1);
+    }
   }
 
   @Test
   @Timeout(60)
   void aRetryCompletesAWriteWhoseAuditEntryWasNeverWritten(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    try {
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      Api api = node.api();
       JsonObject body = new JsonObject().put("artifact_class", "workflow_state").put("data", "same bytes");
       Artifact template = node.node().artifacts()
           .findVersion(PRODUCT, api.postJson(P, body.copy().put("artifact_id", "template")).bodyAsJsonObject()
@@ -114,9 +105,6 @@ class CrashRecoveryTest {
       JsonObject commit = node.node().auditQueries().commitEntry(PRODUCT, "half-done", 1).await().toDocument();
       assertThat(commit.getLong("index")).isEqualTo(index);
       assertThat(commit.getJsonObject("details").getBoolean("recovered")).isTrue();
-    } finally {
-      api.close();
-      node.stop();
     }
   }
 

@@ -22,10 +22,8 @@ class AuditTamperingTest {
 
   @Test
   void anEditedOrDroppedAuditEntryIsNamedByItsIndex(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    try {
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      Api api = node.api();
       long createIndex = api.postJson(P, new JsonObject().put("artifact_class", "decision_record")
           .put("artifact_id", "ruling-1").put("data", "guilty")).bodyAsJsonObject().getLong("audit_index");
       api.get(P + "/ruling-1");
@@ -50,9 +48,6 @@ class AuditTamperingTest {
       assertThat(gap.getBoolean("ok")).isFalse();
       assertThat(gap.getLong("first_bad_index")).isEqualTo(dropped);
       assertThat(gap.getString("problem")).isEqualTo("gap");
-    } finally {
-      api.close();
-      node.stop();
     }
   }
 

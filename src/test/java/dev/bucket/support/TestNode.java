@@ -15,17 +15,25 @@ import java.util.Map;
  * A real gateway node for tests: the project's own conf/bucket.json, a fresh data directory, the embedded MongoDB
  * (H2 file, the production default) and a random port. Overrides go through the same loader as production flags.
  */
-public final class TestNode {
+public final class TestNode implements AutoCloseable {
 
   private final Vertx vertx;
   private final Path dataDir;
   private final Map<String, String> overrides;
   private Node node;
+  private Api api;
 
   public TestNode(Vertx vertx, Path dataDir, Map<String, String> overrides) {
     this.vertx = vertx;
     this.dataDir = dataDir;
     this.overrides = overrides;
+  }
+
+  /** A started node on a fresh data directory; close it to stop it. */
+  public static TestNode started(Vertx vertx, Map<String, String> overrides) throws IOException {
+    TestNode node = new TestNode(vertx, freshDataDir(), overrides);
+    node.start();
+    return node;
   }
 
   public static Path freshDataDir() throws IOException {
@@ -41,14 +49,26 @@ public final class TestNode {
 
   public Node start() {
     node = Node.start(vertx, config(), Clock.systemUTC()).await();
+    api = new Api(vertx, node.httpPort());
     return node;
   }
 
   public void stop() {
     if (node != null) {
+      api.close();
       node.stop().await();
       node = null;
     }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** A client for the running node (replaced on every start). */
+  public Api api() {
+    return api;
   }
 
   public Node node() {

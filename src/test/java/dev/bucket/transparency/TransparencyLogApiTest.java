@@ -28,10 +28,8 @@ class TransparencyLogApiTest {
 
   @Test
   void servedProofsMatchRfc9162ComputedFromTheServedEntriesAndTheSignedRoot(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    try {
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      Api api = node.api();
       NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
       grow(api, 4);
       Checkpoint early = awaitCheckpoint(api, key, 20);
@@ -60,31 +58,24 @@ class TransparencyLogApiTest {
             .containsExactlyElementsOf(reference.proof(first, n));
       }
       assertThat(api.get("/v1/log/proof/inclusion?index=0&tree_size=" + (n + 1000)).statusCode()).isEqualTo(400);
-    } finally {
-      api.close();
-      node.stop();
     }
   }
 
   @Test
   void aRestartedNodeContinuesTheSameTreeAndRebuildsLostNodes(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
-    grow(api, 50);
-    Checkpoint before = awaitCheckpoint(api, key, 290);
-    api.close();
-    node.stop();
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      NoteVerifier key = NoteVerifier.fromVerifierKey(node.api().get("/v1/log/key").bodyAsString().strip());
+      grow(node.api(), 50);
+      Checkpoint before = awaitCheckpoint(node.api(), key, 290);
+      node.stop();
 
-    // Stored nodes are a cache: losing them (a crash before they were saved) must not change any hash.
-    node.start();
-    MongoClient mongo = node.node().metadata().client();
-    mongo.removeDocuments(TreeStore.NODES, new JsonObject()).await();
-    node.stop();
-    node.start();
-    api = new Api(vertx, node.port());
-    try {
+      // Stored nodes are a cache: losing them (a crash before they were saved) must not change any hash.
+      node.start();
+      MongoClient mongo = node.node().metadata().client();
+      mongo.removeDocuments(TreeStore.NODES, new JsonObject()).await();
+      node.stop();
+      node.start();
+      Api api = node.api();
       assertThat(api.get("/v1/log/key").bodyAsString().strip()).isEqualTo(key.verifierKey());
       grow(api, 2);
       Checkpoint after = awaitCheckpoint(api, key, before.size() + 12);
@@ -93,18 +84,13 @@ class TransparencyLogApiTest {
       assertThat(B64.decode(proof.getString("first_root_hash"))).isEqualTo(before.rootHash());
       assertThat(MerkleProofs.verifyConsistency(before.size(), after.size(), decode(proof.getJsonArray("hashes")),
           before.rootHash(), after.rootHash())).isTrue();
-    } finally {
-      api.close();
-      node.stop();
     }
   }
 
   @Test
   void anEvidenceBundleProvesTheVersionAgainstTheSignedCheckpoint(Vertx vertx) throws Exception {
-    TestNode node = new TestNode(vertx, TestNode.freshDataDir(), Map.of());
-    node.start();
-    Api api = new Api(vertx, node.port());
-    try {
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      Api api = node.api();
       NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
       grow(api, 3);
       JsonObject created = api.postJson(P, new JsonObject().put("artifact_class", "metadata")
@@ -127,9 +113,6 @@ class TransparencyLogApiTest {
           decode(proof.getJsonArray("hashes")), checkpoint.rootHash())).isTrue();
       assertThat(bundle.getJsonObject("retention").getBoolean("legal_hold")).isFalse();
       assertThat(api.get(P + "/evidence-1/versions/2/evidence").statusCode()).isEqualTo(404);
-    } finally {
-      api.close();
-      node.stop();
     }
   }
 
