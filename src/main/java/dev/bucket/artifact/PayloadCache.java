@@ -2,12 +2,10 @@ package dev.bucket.artifact;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bucket.payload.PayloadDigest;
 import dev.bucket.payload.PayloadStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Small payloads held in memory, bounded by total bytes. Payloads never change, so an entry is never stale; each is
@@ -38,20 +36,14 @@ public final class PayloadCache {
       return Future.succeededFuture(cached);
     }
     return store.read(artifact.payloadRef(), artifact.size()).map(bytes -> {
-      if (!artifact.contentHash().equals(sha256(bytes))) {
+      PayloadDigest digest = new PayloadDigest();
+      digest.update(bytes);
+      if (!artifact.contentHash().equals(digest.finish())) {
         throw new IntegrityException(artifact);
       }
       cache.put(artifact.payloadRef(), bytes);
       return bytes;
     });
-  }
-
-  static String sha256(Buffer bytes) {
-    try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.getBytes()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JDK", e);
-    }
   }
 
   /** The stored bytes of an artifact no longer match its content hash. */

@@ -102,7 +102,7 @@ final class ArtifactRoutes {
 
   private void createJson(RoutingContext ctx) {
     String product = Requests.product(ctx);
-    JsonObject body = jsonObject(ctx, CREATE_FIELDS);
+    JsonObject body = Requests.jsonBody(ctx, CREATE_FIELDS);
     String artifactClass = Requests.matching("artifact_class", body.getValue("artifact_class") instanceof String s
         ? s : null, Requests.ARTIFACT_CLASS);
     Object id = body.getValue("artifact_id");
@@ -120,7 +120,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     String ifMatch = requireIfMatch(ctx);
-    JsonObject body = jsonObject(ctx, VERSION_FIELDS);
+    JsonObject body = Requests.jsonBody(ctx, VERSION_FIELDS);
     JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
     String key = Requests.idempotencyKey(ctx);
     payloads.store(data(body)).onSuccess(stored -> commit(ctx, new IngestCommand(product, artifactId, null,
@@ -146,21 +146,6 @@ final class ArtifactRoutes {
   private static void checkIfMatch(RoutingContext ctx) {
     requireIfMatch(ctx);
     ctx.next();
-  }
-
-  private JsonObject jsonObject(RoutingContext ctx, Set<String> allowed) {
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      throw Requests.invalid("the request body is empty; expected a JSON object");
-    }
-    Object parsed = ctx.body().asJsonObject();
-    JsonObject body = (JsonObject) parsed;
-    for (String field : body.fieldNames()) {
-      if (!allowed.contains(field)) {
-        throw Requests.invalid("unknown field '" + field + "'; allowed: " + allowed.stream().sorted().toList());
-      }
-    }
-    return body;
   }
 
   /** JSON artifacts are stored as the compact encoding of {@code data}. */

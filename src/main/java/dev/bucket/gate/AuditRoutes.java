@@ -118,15 +118,7 @@ final class AuditRoutes {
 
   /** A manual entry is just another appended, chained entry; it cannot alter or annotate earlier ones. */
   private void manual(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
-    if (body == null) {
-      throw Requests.invalid("the request body must be a JSON object with at least 'message'");
-    }
-    for (String field : body.fieldNames()) {
-      if (!MANUAL_FIELDS.contains(field)) {
-        throw Requests.invalid("unknown field '" + field + "'; allowed: " + MANUAL_FIELDS.stream().sorted().toList());
-      }
-    }
+    JsonObject body = Requests.jsonBody(ctx, MANUAL_FIELDS);
     if (!(body.getValue("message") instanceof String message) || message.isBlank() || message.length() > 2000) {
       throw Requests.invalid("'message' must be a non-empty string of at most 2000 characters");
     }

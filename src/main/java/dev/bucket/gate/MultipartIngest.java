@@ -37,6 +37,10 @@ final class MultipartIngest {
     this.payloads = payloads;
   }
 
+  /** The validated metadata part. */
+  private record Header(String artifactClass, String artifactId, JsonObject metadata) {
+  }
+
   /** The validated metadata part and the durable payload. */
   record Upload(String artifactClass, String artifactId, JsonObject metadata, StoredPayload payload,
                 String contentType) {
@@ -83,7 +87,7 @@ final class MultipartIngest {
     private final Set<String> allowedFields;
     private final Promise<Upload> result = Promise.promise();
     private Buffer metadataBytes;
-    private Upload header;
+    private Header header;
     private Future<StoredPayload> stored;
     private String contentType;
 
@@ -132,15 +136,9 @@ final class MultipartIngest {
 
     private void parseFields(String json) {
       try {
-        JsonObject parsed = new JsonObject(json);
-        for (String field : parsed.fieldNames()) {
-          if (!allowedFields.contains(field)) {
-            throw Requests.invalid("unknown field '" + field + "' in the metadata part; allowed: "
-                + allowedFields.stream().sorted().toList());
-          }
-        }
-        header = new Upload(optionalClass(parsed), optionalId(parsed),
-            Requests.metadata(parsed.getValue("metadata"), config.maxMetadataBytes()), null, null);
+        JsonObject parsed = Requests.onlyFields(new JsonObject(json), allowedFields, " in the metadata part");
+        header = new Header(optionalClass(parsed), optionalId(parsed),
+            Requests.metadata(parsed.getValue("metadata"), config.maxMetadataBytes()));
       } catch (DecodeException e) {
         fail(new ApiException(ProblemType.MALFORMED_JSON, "the 'metadata' part is not a valid JSON object"));
       } catch (ClassCastException e) {

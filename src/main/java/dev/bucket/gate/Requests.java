@@ -72,6 +72,24 @@ final class Requests {
     return index(raw, name);
   }
 
+  /** The request body as a JSON object holding only {@code allowed} fields (no silent extra fields). */
+  static JsonObject jsonBody(RoutingContext ctx, java.util.Set<String> allowed) {
+    if (ctx.body().length() == 0) {
+      throw invalid("the request body is empty; expected a JSON object");
+    }
+    return onlyFields(ctx.body().asJsonObject(), allowed, "");
+  }
+
+  /** Refuses the first field of {@code object} that is not in {@code allowed}; {@code where} names the part. */
+  static JsonObject onlyFields(JsonObject object, java.util.Set<String> allowed, String where) {
+    for (String field : object.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw invalid("unknown field '" + field + "'" + where + "; allowed: " + allowed.stream().sorted().toList());
+      }
+    }
+    return object;
+  }
+
   static String matching(String what, String value, Pattern pattern) {
     if (value == null || !pattern.matcher(value).matches()) {
       throw invalid(what + " '" + value + "' is not valid (expected " + pattern.pattern() + ")");
