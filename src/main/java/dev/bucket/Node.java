@@ -9,6 +9,7 @@ import dev.bucket.audit.ChainVerifier;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.gate.GateVerticle;
+import dev.bucket.identity.PrincipalRegistry;
 import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
 import dev.bucket.integrity.ImmutabilityValidator;
@@ -55,6 +56,7 @@ public final class Node {
   private TreeStore treeStore;
   private LogReader logReader;
   private ImmutabilityValidator validator;
+  private PrincipalRegistry principals;
   private int httpPort;
 
   private Node(Vertx vertx, BucketConfig config, Clock clock) {
@@ -77,7 +79,8 @@ public final class Node {
       metadata = store;
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
-      return openPayloadStore().compose(v -> artifacts.init());
+      principals = new PrincipalRegistry(store.client(), store.barrier(), clock);
+      return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner());
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
           treeStore = new TreeStore(metadata.client());
@@ -94,6 +97,31 @@ public final class Node {
           validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient);
           return deployGate();
         });
+  }
+
+  /**
+   * An empty store gets its owner: BUCKET_OWNER_KEY when given, else a new key printed once to the console (stdout,
+   * not the log, so no log file or collector ever holds it).
+   */
+  private Future<Void> bootstrapOwner() {
+    return principals.init().compose(v -> principals.bootstrapOwner(config.ownerKey())).compose(generated -> {
+      generated.ifPresent(key -> System.out.println("""
+
+          ==== Bucket owner API key (shown once; store it now, it cannot be recovered) ====
+          %s
+          ==================================================================================
+          """.formatted(key)));
+      if (config.ownerKey().isEmpty() || generated.isPresent()) {
+        return Future.<Void>succeededFuture();
+      }
+      return principals.isOwnerKey(config.ownerKey()).map(matches -> {
+        if (!matches) {
+          org.slf4j.LoggerFactory.getLogger(Node.class).warn("owner_key is set but this store already has a "
+              + "different owner key; the configured value is ignored (it only seeds an empty store)");
+        }
+        return null;
+      });
+    });
   }
 
   private Future<Void> openPayloadStore() {
@@ -184,6 +212,10 @@ public final class Node {
   /** Checkpoints and proofs of the transparency log; its verifier checks this node's signatures. */
   public LogReader logReader() {
     return logReader;
+  }
+
+  public PrincipalRegistry principals() {
+    return principals;
   }
 
   public ChainVerifier chainVerifier() {

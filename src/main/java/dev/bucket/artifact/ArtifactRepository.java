@@ -1,9 +1,9 @@
 package dev.bucket.artifact;
 
+import dev.bucket.storage.MongoErrors;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +48,7 @@ public final class ArtifactRepository {
   /** Inserts a new version; fails with {@link DuplicateArtifactException} if that version already exists. */
   public Future<Void> insert(Artifact artifact) {
     return mongo.insert(COLLECTION, artifact.toDocument())
-        .recover(e -> Future.failedFuture(isDuplicateKey(e) ? new DuplicateArtifactException() : e))
+        .recover(e -> Future.failedFuture(MongoErrors.isDuplicateKey(e) ? new DuplicateArtifactException() : e))
         .onSuccess(id -> {
           versions.put(artifact.key(), artifact);
           latest.asMap().merge(latestKey(artifact.productId(), artifact.artifactId()), artifact.version(), Math::max);
@@ -172,9 +172,5 @@ public final class ArtifactRepository {
 
   private static String latestKey(String product, String artifactId) {
     return product + "/" + artifactId;
-  }
-
-  private static boolean isDuplicateKey(Throwable e) {
-    return e instanceof MongoException me && ErrorCategory.fromErrorCode(me.getCode()) == ErrorCategory.DUPLICATE_KEY;
   }
 }

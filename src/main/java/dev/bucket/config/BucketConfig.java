@@ -1,5 +1,6 @@
 package dev.bucket.config;
 
+import dev.bucket.identity.ApiKeys;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -26,14 +27,25 @@ public record BucketConfig(
     int auditMaxBatch,
     long busTimeoutMs,
     String logOrigin,
-    String logSigningKey) {
+    String logSigningKey,
+    String ownerKey,
+    Path governanceRules,
+    Path schemasDir) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
       "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
-      "log_origin", "log_signing_key");
+      "log_origin", "log_signing_key", "owner_key", "governance_rules", "schemas_dir");
+
+  /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
+  @Override
+  public String toString() {
+    return "BucketConfig[http=" + httpHost + ":" + httpPort + ", data_dir=" + dataDir + ", mongo="
+        + (mongoUri.isEmpty() ? "embedded" : "external") + ", payload_store=" + payloadStore + ", owner_key="
+        + (ownerKey.isEmpty() ? "unset" : "set") + "]";
+  }
 
   /** Where the checkpoint signing key lives: the configured path, or {@code log-signing.key} in the data dir. */
   public Path logSigningKeyPath() {
@@ -79,7 +91,15 @@ public record BucketConfig(
         (int) v.number("audit_max_batch", 1, 100_000),
         v.number("bus_timeout_ms", 10, 600_000),
         v.string("log_origin", false),
-        v.string("log_signing_key", true));
+        v.string("log_signing_key", true),
+        v.string("owner_key", true),
+        Path.of(v.string("governance_rules", false)),
+        Path.of(v.string("schemas_dir", false)));
+    if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
+      // The message must not echo the value: it is a secret.
+      throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "
+          + "spaces (generate one with: openssl rand -base64 32)");
+    }
     if (!config.mongoUri.isEmpty() && !config.mongoUri.startsWith("mongodb://")
         && !config.mongoUri.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");

@@ -6,8 +6,10 @@ import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.audit.ChainVerifier;
+import dev.bucket.governance.Role;
 import dev.bucket.integrity.ImmutabilityValidator;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,18 +39,24 @@ final class AuditRoutes {
     this.validator = validator;
   }
 
+  /** Audit reads span products, so only the owner and auditors may make them. */
+  private static final Handler<RoutingContext> READERS = Authentication.roles(Role.OWNER, Role.AUDITOR);
+
   void mount(Router router) {
-    router.get("/audit/artifact/:id").setName("audit.by_artifact").handler(ctx -> page(ctx,
+    router.get("/audit/artifact/:id").setName("audit.by_artifact").handler(READERS).handler(ctx -> page(ctx,
         (before, limit) -> queries.byArtifact(Requests.artifactId(ctx), optionalProduct(ctx), before, limit)));
-    router.get("/audit/user/:requester").setName("audit.by_user").handler(ctx -> page(ctx,
+    router.get("/audit/user/:requester").setName("audit.by_user").handler(READERS).handler(ctx -> page(ctx,
         (before, limit) -> queries.byActor(ctx.pathParam("requester"), before, limit)));
-    router.get("/audit/recent").setName("audit.recent").handler(ctx -> page(ctx,
+    router.get("/audit/recent").setName("audit.recent").handler(READERS).handler(ctx -> page(ctx,
         (before, limit) -> audit.head().compose(head -> queries.recent(head.size(), before, limit))));
-    router.get("/audit/failed").setName("audit.failed").handler(ctx -> page(ctx, queries::failed));
-    router.get("/audit/verify").setName("audit.verify").handler(this::verifyChain);
-    router.post("/audit/validate-immutability/:id").setName("audit.validate").handler(this::validate);
+    router.get("/audit/failed").setName("audit.failed").handler(READERS).handler(ctx -> page(ctx, queries::failed));
+    router.get("/audit/verify").setName("audit.verify").handler(READERS).handler(this::verifyChain);
+    router.post("/audit/validate-immutability/:id").setName("audit.validate").handler(READERS).handler(this::validate);
+    // Vert.x wants the body handler first on a route; the body is small and bounded, the guard still runs first
+    // of the user handlers.
     router.post("/audit/log").setName("audit.manual")
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_MANUAL_BYTES)).handler(this::manual);
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_MANUAL_BYTES))
+        .handler(Authentication.roles(Role.OWNER, Role.EXECUTOR)).handler(this::manual);
   }
 
   private interface PageQuery {

@@ -26,9 +26,11 @@ public final class GateVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient());
+    router.route().setName("authenticate").handler(new Authentication(node.principals()));
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
         node.auditClient()).mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
+    new KeyRoutes(node.principals(), node.auditClient()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient()).mount(router);
     new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())

@@ -1,5 +1,7 @@
 package dev.bucket.gate;
 
+import dev.bucket.governance.Role;
+
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.transparency.LogReader;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +38,8 @@ final class LogRoutes {
         .onFailure(ctx::fail));
     router.get("/v1/log/key").setName("log.key").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(log.verifier().verifierKey() + "\n"));
-    router.get("/v1/log/entries/:index").setName("log.entry").handler(this::entry);
+    router.get("/v1/log/entries/:index").setName("log.entry")
+        .handler(Authentication.roles(Role.OWNER, Role.AUDITOR)).handler(this::entry);
     router.get("/v1/log/proof/inclusion").setName("log.proof").handler(this::inclusion);
     router.get("/v1/log/proof/consistency").setName("log.proof").handler(this::consistency);
   }

@@ -21,8 +21,9 @@ record Operation(String name, String actor, String product, String artifactId, i
     return new Operation(name, actor(ctx), ctx.pathParam("product"), ctx.pathParam("id"), n);
   }
 
-  /** The authenticated principal; requests carry no identity until the governance gate adds API keys. */
+  /** The authenticated principal's id; "anonymous" on public routes and before authentication. */
   static String actor(RoutingContext ctx) {
-    return ANONYMOUS;
+    dev.bucket.governance.Principal principal = Authentication.principal(ctx);
+    return principal == null ? ANONYMOUS : principal.id();
   }
 }

@@ -16,14 +16,25 @@ import java.util.Map;
 public final class Api {
 
   private final WebClient client;
+  private final String key;
 
-  public Api(Vertx vertx, int port) {
+  /** A client presenting {@code key} as its bearer token on every request (null: no Authorization header). */
+  public Api(Vertx vertx, int port, String key) {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    this.key = key;
+  }
+
+  /** The bearer key this client presents, for tests that build their own requests. */
+  public String key() {
+    return key;
   }
 
   public HttpResponse<Buffer> send(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
     var request = client.request(method, path);
+    if (key != null) {
+      request.putHeader("Authorization", "Bearer " + key);
+    }
     headers.forEach(request::putHeader);
     return (body == null ? request.send() : request.sendBuffer(body)).await();
   }

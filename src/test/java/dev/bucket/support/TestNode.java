@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,11 +19,15 @@ import java.util.Map;
  */
 public final class TestNode implements AutoCloseable {
 
+  /** The owner key every test node is seeded with (BUCKET_OWNER_KEY's config key is owner_key). */
+  public static final String OWNER_KEY = "test-owner-key-000000000000000000000000";
+
   private final Vertx vertx;
   private final Path dataDir;
   private final Map<String, String> overrides;
   private Node node;
   private Api api;
+  private final List<Api> clients = new ArrayList<>();
 
   public TestNode(Vertx vertx, Path dataDir, Map<String, String> overrides) {
     this.vertx = vertx;
@@ -44,18 +50,27 @@ public final class TestNode implements AutoCloseable {
     Map<String, String> flags = new LinkedHashMap<>(overrides);
     flags.put("data_dir", dataDir.toString());
     flags.putIfAbsent("http_port", "0");
+    flags.putIfAbsent("owner_key", OWNER_KEY);
     return ConfigLoader.load(Path.of("conf", "bucket.json"), Map.of(), new java.util.Properties(), flags);
   }
 
   public Node start() {
     node = Node.start(vertx, config(), Clock.systemUTC()).await();
-    api = new Api(vertx, node.httpPort());
+    api = client(OWNER_KEY);
     return node;
+  }
+
+  /** A client of the running node presenting {@code key} (null: none); closed when the node stops. */
+  public Api client(String key) {
+    Api client = new Api(vertx, node.httpPort(), key);
+    clients.add(client);
+    return client;
   }
 
   public void stop() {
     if (node != null) {
-      api.close();
+      clients.forEach(Api::close);
+      clients.clear();
       node.stop().await();
       node = null;
     }
@@ -66,7 +81,7 @@ public final class TestNode implements AutoCloseable {
     stop();
   }
 
-  /** A client for the running node (replaced on every start). */
+  /** A client for the running node presenting the owner key (replaced on every start). */
   public Api api() {
     return api;
   }

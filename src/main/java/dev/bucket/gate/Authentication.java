@@ -1,0 +1,89 @@
+package dev.bucket.gate;
+
+import dev.bucket.governance.Principal;
+import dev.bucket.governance.Role;
+import dev.bucket.identity.Identity;
+import dev.bucket.identity.PrincipalRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * First handler of every request: turns {@code Authorization: Bearer <key>} into the {@link Identity} it speaks for
+ * and keeps it on the context. Only what reveals nothing is public: health, the log's checkpoint and its key (anyone
+ * must be able to fetch those to verify evidence offline).
+ */
+final class Authentication implements Handler<RoutingContext> {
+
+  static final String IDENTITY = "bucket.identity";
+  private static final Set<String> PUBLIC = Set.of("/health", "/v1/log/checkpoint", "/v1/log/key");
+  private static final String BEARER = "bearer ";
+
+  private final PrincipalRegistry registry;
+
+  Authentication(PrincipalRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (PUBLIC.contains(ctx.normalizedPath())) {
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || header.length() <= BEARER.length()
+        || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      ctx.fail(unauthorized("this endpoint needs Authorization: Bearer <api-key>"));
+      return;
+    }
+    // The request body waits while the key is looked up; nothing of it is read before the caller is known.
+    ctx.request().pause();
+    registry.authenticate(header.substring(BEARER.length()).trim()).onComplete(result -> {
+      ctx.request().resume();
+      if (result.failed()) {
+        ctx.fail(result.cause());
+      } else if (result.result().isEmpty()) {
+        ctx.fail(unauthorized("the API key is unknown or revoked"));
+      } else {
+        ctx.put(IDENTITY, result.result().get());
+        ctx.next();
+      }
+    });
+  }
+
+  private static ApiException unauthorized(String detail) {
+    return new ApiException(ProblemType.UNAUTHORIZED, detail,
+        Map.of("WWW-Authenticate", "Bearer realm=\"bucket\""), new JsonObject());
+  }
+
+  /** The caller's identity; every non-public route runs after {@link #handle}, so it is always present there. */
+  static Identity identity(RoutingContext ctx) {
+    return ctx.get(IDENTITY);
+  }
+
+  /** The caller, or null on public routes and on requests refused before authentication. */
+  static Principal principal(RoutingContext ctx) {
+    Identity identity = ctx.get(IDENTITY);
+    return identity == null ? null : identity.principal();
+  }
+
+  /** A route guard: only these roles pass; anyone else gets 403 (and the refusal is audited). */
+  static Handler<RoutingContext> roles(Role... allowed) {
+    Set<Role> set = Set.of(allowed);
+    String names = Arrays.stream(allowed).map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList().toString();
+    return ctx -> {
+      Principal principal = principal(ctx);
+      if (principal == null || !set.contains(principal.role())) {
+        ctx.fail(new ApiException(ProblemType.ROLE_FORBIDDEN, "this endpoint is for the roles " + names
+            + "; the key presented belongs to " + (principal == null ? "nobody" : principal.id())));
+        return;
+      }
+      ctx.next();
+    };
+  }
+}
