@@ -9,6 +9,10 @@ import dev.bucket.audit.ChainVerifier;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.gate.GateVerticle;
+import dev.bucket.gate.GovernanceGate;
+import dev.bucket.governance.GovernanceStore;
+import dev.bucket.governance.UsageMeter;
+import dev.bucket.governance.threat.LockPolicy;
 import dev.bucket.identity.PrincipalRegistry;
 import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
@@ -57,6 +61,7 @@ public final class Node {
   private LogReader logReader;
   private ImmutabilityValidator validator;
   private PrincipalRegistry principals;
+  private GovernanceGate governance;
   private int httpPort;
 
   private Node(Vertx vertx, BucketConfig config, Clock clock) {
@@ -80,7 +85,8 @@ public final class Node {
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
       principals = new PrincipalRegistry(store.client(), store.barrier(), clock);
-      return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner());
+      return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
+          .compose(v -> openGovernance());
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
           treeStore = new TreeStore(metadata.client());
@@ -122,6 +128,19 @@ public final class Node {
         return null;
       });
     });
+  }
+
+  /** Rules and schemas (files, then approved changes), and the usage each product already has. */
+  private Future<Void> openGovernance() {
+    UsageMeter usage = new UsageMeter();
+    return GovernanceStore.open(metadata.client(), metadata.barrier(), clock, config.governanceRules(),
+            config.schemasDir())
+        .compose(store -> artifacts.usageByProduct().map(found -> {
+          found.forEach((product, counts) -> usage.add(product, counts[0], counts[1]));
+          governance = new GovernanceGate(store, principals, auditClient, usage, clock, config.maxArtifactBytes(),
+              new LockPolicy(config.lockViolationThreshold(), java.time.Duration.ofSeconds(config.lockWindowSeconds())));
+          return null;
+        }));
   }
 
   private Future<Void> openPayloadStore() {
@@ -212,6 +231,14 @@ public final class Node {
   /** Checkpoints and proofs of the transparency log; its verifier checks this node's signatures. */
   public LogReader logReader() {
     return logReader;
+  }
+
+  public GovernanceGate governance() {
+    return governance;
+  }
+
+  public Clock clock() {
+    return clock;
   }
 
   public PrincipalRegistry principals() {

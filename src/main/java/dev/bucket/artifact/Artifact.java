@@ -7,11 +7,13 @@ import java.util.List;
 /**
  * One immutable artifact version. Every field is provenance fixed at creation: the document is inserted once and no
  * code path updates or deletes it. {@code metadata} is copied on construction and must not be mutated.
+ * {@code rulesVersion} and {@code schemaVersion} name the governance rules and the class's frozen schema the write was
+ * checked under (0 for versions written before the gate recorded them).
  */
 public record Artifact(String productId, String artifactId, String artifactClass, int version, String createdAt,
                        String createdBy, String contentHash, long size, String contentType,
                        String previousVersionHash, JsonObject metadata, String payloadRef, List<String> chunkHashes,
-                       String idempotencyKey) {
+                       String idempotencyKey, int rulesVersion, int schemaVersion) {
 
   public Artifact {
     metadata = metadata.copy();
@@ -66,7 +68,9 @@ public record Artifact(String productId, String artifactId, String artifactClass
         .put("previous_version_hash", previousVersionHash)
         .put("metadata", metadata.copy())
         .put("payload_ref", payloadRef)
-        .put("chunk_hashes", new JsonArray(List.copyOf(chunkHashes)));
+        .put("chunk_hashes", new JsonArray(List.copyOf(chunkHashes)))
+        .put("rules_version", rulesVersion)
+        .put("schema_version", schemaVersion);
     if (idempotencyKey != null) {
       doc.put("idempotency_key", idempotencyKey).put("idempotency_scope", idempotencyScope(productId, idempotencyKey));
     }
@@ -79,7 +83,8 @@ public record Artifact(String productId, String artifactId, String artifactClass
         doc.getString("content_hash"), doc.getLong("size"), doc.getString("content_type"),
         doc.getString("previous_version_hash"), doc.getJsonObject("metadata", new JsonObject()),
         doc.getString("payload_ref"), doc.getJsonArray("chunk_hashes", new JsonArray()).stream()
-            .map(Object::toString).toList(), doc.getString("idempotency_key"));
+            .map(Object::toString).toList(), doc.getString("idempotency_key"), doc.getInteger("rules_version", 0),
+        doc.getInteger("schema_version", 0));
   }
 
   /** The public representation: provenance and metadata, never storage internals. */
@@ -95,6 +100,8 @@ public record Artifact(String productId, String artifactId, String artifactClass
         .put("created_at", createdAt)
         .put("created_by", createdBy)
         .put("previous_version_hash", previousVersionHash)
+        .put("rules_version", rulesVersion)
+        .put("schema_version", schemaVersion)
         .put("metadata", metadata.copy());
   }
 }

@@ -57,6 +57,25 @@ public final class ArtifactRepository {
   }
 
   /** A version, or null when it does not exist. */
+  /**
+   * Bytes and versions stored per product, for the in-memory usage meter; one pass over the collection at start
+   * (an aggregation on MongoDB, a scan on the embedded server), never on a request path.
+   */
+  public Future<java.util.Map<String, long[]>> usageByProduct() {
+    JsonArray pipeline = new JsonArray().add(new JsonObject().put("$group", new JsonObject()
+        .put("_id", "$product_id")
+        .put("bytes", new JsonObject().put("$sum", "$size"))
+        .put("versions", new JsonObject().put("$sum", 1))));
+    io.vertx.core.Promise<java.util.Map<String, long[]>> result = io.vertx.core.Promise.promise();
+    java.util.Map<String, long[]> usage = new java.util.HashMap<>();
+    mongo.aggregate(COLLECTION, pipeline)
+        .exceptionHandler(result::tryFail)
+        .endHandler(v -> result.tryComplete(usage))
+        .handler(row -> usage.put(row.getString("_id"), new long[] {row.getLong("bytes", 0L),
+            row.getLong("versions", 0L)}));
+    return result.future();
+  }
+
   public Future<Artifact> findVersion(String product, String artifactId, int version) {
     String key = Artifact.key(product, artifactId, version);
     Artifact cached = versions.getIfPresent(key);

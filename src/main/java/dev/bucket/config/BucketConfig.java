@@ -30,14 +30,27 @@ public record BucketConfig(
     String logSigningKey,
     String ownerKey,
     Path governanceRules,
-    Path schemasDir) {
+    Path schemasDir,
+    long maxWritesPerSecond,
+    long maxReadsPerSecond,
+    int maxBatchSize,
+    long maxArtifacts,
+    long maxArtifactsPerProduct,
+    int maxProducts,
+    int maxConcurrentWriters,
+    long maxStorageBytes,
+    int lockViolationThreshold,
+    long lockWindowSeconds) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
       "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
-      "log_origin", "log_signing_key", "owner_key", "governance_rules", "schemas_dir");
+      "log_origin", "log_signing_key", "owner_key", "governance_rules", "schemas_dir",
+      "max_writes_per_second", "max_reads_per_second", "max_batch_size", "max_artifacts", "max_artifacts_per_product",
+      "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
+      "lock_window_seconds");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -94,7 +107,17 @@ public record BucketConfig(
         v.string("log_signing_key", true),
         v.string("owner_key", true),
         Path.of(v.string("governance_rules", false)),
-        Path.of(v.string("schemas_dir", false)));
+        Path.of(v.string("schemas_dir", false)),
+        v.number("max_writes_per_second", 1, 10_000_000),
+        v.number("max_reads_per_second", 1, 10_000_000),
+        (int) v.number("max_batch_size", 1, 1_000_000),
+        v.number("max_artifacts", 1, Long.MAX_VALUE),
+        v.number("max_artifacts_per_product", 1, Long.MAX_VALUE),
+        (int) v.number("max_products", 1, 100_000),
+        (int) v.number("max_concurrent_writers", 1, 100_000),
+        v.number("max_storage_bytes", 1, Long.MAX_VALUE),
+        (int) v.number("lock_violation_threshold", 1, 1_000_000),
+        v.number("lock_window_seconds", 1, 31_536_000));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

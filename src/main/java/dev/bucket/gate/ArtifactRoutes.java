@@ -8,6 +8,8 @@ import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.bus.Addresses;
 import dev.bucket.config.BucketConfig;
+import dev.bucket.governance.OpType;
+import dev.bucket.governance.OperationRequest;
 import dev.bucket.ingest.IngestCommand;
 import dev.bucket.ingest.IngestOutcome;
 import dev.bucket.payload.PayloadStore;
@@ -37,6 +39,8 @@ import java.util.Set;
 final class ArtifactRoutes {
 
   static final String BASE = "/v1/products/:product/artifacts";
+  /** Every artifact path, including evidence; the named group makes {@code product} a path parameter. */
+  private static final String ADMISSION = "/v1/products/(?<product>[^/]+)/artifacts(?:/.*)?";
   private static final String JSON = "application/json";
   private static final String MULTIPART = "multipart/form-data";
   private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata", "data");
@@ -50,10 +54,12 @@ final class ArtifactRoutes {
   private final PayloadCache payloadCache;
   private final AuditClient audit;
   private final DeliveryOptions ingestDelivery;
+  private final GovernanceGate gate;
 
   ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
-                 PayloadCache payloadCache, AuditClient audit) {
+                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate) {
     this.vertx = vertx;
+    this.gate = gate;
     this.config = config;
     this.artifacts = artifacts;
     this.payloads = payloads;
@@ -66,10 +72,14 @@ final class ArtifactRoutes {
     BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
     MultipartIngest multipart = new MultipartIngest(config, payloads);
 
+    // Before any body is read: is this principal allowed this kind of operation on this product at all?
+    router.routeWithRegex(ADMISSION).setName("artifact.admit").handler(this::admit);
     router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
     router.post(BASE).consumes(MULTIPART).setName("artifact.create")
         .handler(ctx -> multipart.receive(ctx, false)
-            .onSuccess(upload -> commit(ctx, multipart.create(ctx, upload))).onFailure(ctx::fail));
+            .compose(upload -> governed(ctx, upload, upload.artifactClass(), OpType.CREATE)
+                .map(check -> multipart.create(ctx, upload, check)))
+            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
     router.get(BASE).setName("artifact.list").handler(this::list);
     router.get(BASE + "/:id").setName("artifact.read").handler(this::latest);
     // Its own route, ahead of the body handlers, so a version without If-Match is refused before its body is read.
@@ -78,7 +88,10 @@ final class ArtifactRoutes {
         .handler(jsonBody).handler(this::versionJson);
     router.post(BASE + "/:id/versions").consumes(MULTIPART).setName("artifact.version")
         .handler(ctx -> multipart.receive(ctx, true)
-            .onSuccess(upload -> commit(ctx, multipart.version(ctx, upload))).onFailure(ctx::fail));
+            .compose(upload -> versionedClass(ctx)
+                .compose(artifactClass -> governed(ctx, upload, artifactClass, OpType.UPDATE))
+                .map(check -> multipart.version(ctx, upload, check)))
+            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
     router.get(BASE + "/:id/versions").setName("artifact.versions").handler(this::versions);
     router.get(BASE + "/:id/versions/:version").setName("artifact.read").handler(this::version);
     router.route(BASE + "/:id/versions/:version/payload").method(HttpMethod.GET).method(HttpMethod.HEAD)
@@ -89,6 +102,43 @@ final class ArtifactRoutes {
     refuseMutation(router, BASE + "/:id/versions", "GET, POST");
     refuseMutation(router, BASE + "/:id/versions/:version", "GET");
     refuseMutation(router, BASE + "/:id/versions/:version/payload", "GET, HEAD");
+  }
+
+  /**
+   * The class-independent part of the gate's decision, taken before any body is read: reads and writes of a product
+   * by a principal. PUT, PATCH and DELETE pass through to their 405: no rule could allow them.
+   */
+  private void admit(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    OpType op = method == HttpMethod.GET || method == HttpMethod.HEAD ? OpType.READ
+        : method == HttpMethod.POST ? (ctx.normalizedPath().endsWith("/versions") ? OpType.UPDATE : OpType.CREATE)
+        : null;
+    if (op != null) {
+      gate.admit(Authentication.identity(ctx), Requests.product(ctx), op);
+    }
+    ctx.next();
+  }
+
+  /** The whole gate check of a received upload; a refused upload's payload is released. */
+  private Future<GovernanceGate.WriteCheck> governed(RoutingContext ctx, MultipartIngest.Upload upload,
+                                                    String artifactClass, OpType op) {
+    return gate.checkWrite(Authentication.identity(ctx), Requests.product(ctx), artifactClass, op,
+        upload.metadata(), null, upload.payload().size()).onFailure(e -> release(upload.payload()));
+  }
+
+  /** A version keeps its artifact's class: the class the gate checks a version write against. */
+  private Future<String> versionedClass(RoutingContext ctx) {
+    String product = Requests.product(ctx);
+    String artifactId = Requests.artifactId(ctx);
+    return artifacts.findLatest(product, artifactId).compose(a -> found(a, product, artifactId))
+        .map(Artifact::artifactClass);
+  }
+
+  /** Reads check the class's READ rule once the artifact (and so its class) is known. */
+  private Artifact readable(RoutingContext ctx, Artifact artifact) {
+    gate.require(Authentication.identity(ctx), new OperationRequest(artifact.productId(), artifact.artifactClass(),
+        OpType.READ, 0));
+    return artifact;
   }
 
   /** Write-once: there is no update or delete, and the answer says so instead of a bare 404. */
@@ -112,8 +162,12 @@ final class ArtifactRoutes {
     String artifactId = id == null ? null : Requests.matching("artifact_id", (String) id, Requests.ARTIFACT_ID);
     JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
     String key = Requests.idempotencyKey(ctx);
-    payloads.store(data(body)).onSuccess(stored -> commit(ctx, new IngestCommand(product, artifactId,
-        artifactClass, null, Operation.actor(ctx), metadata, stored, JSON, key))).onFailure(ctx::fail);
+    Buffer data = data(body);
+    gate.checkWrite(Authentication.identity(ctx), product, artifactClass, OpType.CREATE, metadata,
+            body.getValue("data"), data.length())
+        .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, artifactClass,
+            null, Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
+        .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
   }
 
   private void versionJson(RoutingContext ctx) {
@@ -123,8 +177,12 @@ final class ArtifactRoutes {
     JsonObject body = Requests.jsonBody(ctx, VERSION_FIELDS);
     JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
     String key = Requests.idempotencyKey(ctx);
-    payloads.store(data(body)).onSuccess(stored -> commit(ctx, new IngestCommand(product, artifactId, null,
-        ifMatch, Operation.actor(ctx), metadata, stored, JSON, key))).onFailure(ctx::fail);
+    Buffer data = data(body);
+    versionedClass(ctx).compose(artifactClass -> gate.checkWrite(Authentication.identity(ctx), product,
+            artifactClass, OpType.UPDATE, metadata, body.getValue("data"), data.length()))
+        .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, null, ifMatch,
+            Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
+        .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
   }
 
   /** If-Match is mandatory on versions: it is how a writer proves it saw the version it replaces. */
@@ -171,6 +229,7 @@ final class ArtifactRoutes {
 
   private void respond(RoutingContext ctx, IngestCommand command, IngestOutcome outcome) {
     if (outcome instanceof IngestOutcome.Committed c) {
+      gate.usage().add(c.artifact().productId(), c.artifact().size(), 1);
       created(ctx, 201, c.artifact(), c.auditIndex());
     } else if (outcome instanceof IngestOutcome.Replayed r) {
       releaseIfUnused(command.payload(), r.artifact());
@@ -184,6 +243,7 @@ final class ArtifactRoutes {
           Map.of(HttpHeaders.LOCATION.toString(), c.existing().location()), new JsonObject()));
     } else if (outcome instanceof IngestOutcome.Stale s) {
       release(command.payload());
+      gate.noteConflict(Authentication.principal(ctx), command.product(), command.artifactId());
       ctx.fail(new ApiException(ProblemType.PRECONDITION_FAILED, "If-Match does not name the current version; "
           + "version " + s.current().version() + " is current (its ETag is in the ETag header)",
           Map.of(HttpHeaders.ETAG.toString(), s.current().etag()),
@@ -213,6 +273,7 @@ final class ArtifactRoutes {
     String artifactClass = ctx.queryParams().get("artifact_class");
     if (artifactClass != null) {
       Requests.matching("artifact_class", artifactClass, Requests.ARTIFACT_CLASS);
+      gate.require(Authentication.identity(ctx), new OperationRequest(product, artifactClass, OpType.READ, 0));
     }
     String cursor = decodeCursor(ctx.queryParams().get("cursor"), product);
     int limit = Requests.limit(ctx, 50, config.pageLimitMax());
@@ -248,7 +309,7 @@ final class ArtifactRoutes {
   private void latest(RoutingContext ctx) {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
-    artifacts.findLatest(product, artifactId).compose(a -> found(a, product, artifactId))
+    artifacts.findLatest(product, artifactId).compose(a -> found(a, product, artifactId)).map(a -> readable(ctx, a))
         .compose(a -> auditRead(ctx, product, artifactId, a.version(), a.contentHash()).map(a))
         .onSuccess(a -> {
           // The latest version moves, so clients must revalidate; versions themselves are cacheable forever.
@@ -265,6 +326,7 @@ final class ArtifactRoutes {
     int first = from == null ? 1 : (int) Math.max(1, Math.min(from, Integer.MAX_VALUE - config.pageLimitMax()));
     int limit = Requests.limit(ctx, config.pageLimitMax(), config.pageLimitMax());
     artifacts.findLatest(product, artifactId).compose(newest -> found(newest, product, artifactId))
+        .map(newest -> readable(ctx, newest))
         .compose(newest -> artifacts.versions(product, artifactId, first,
                 Math.min(newest.version(), first + limit - 1))
             .compose(page -> auditRead(ctx, product, artifactId, 0, null).map(page))
@@ -284,7 +346,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     int version = Requests.version(ctx);
-    findVersion(product, artifactId, version)
+    findVersion(product, artifactId, version).map(a -> readable(ctx, a))
         .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
         .onSuccess(a -> {
           ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, IMMUTABLE_CACHE);
@@ -298,7 +360,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     int version = Requests.version(ctx);
-    findVersion(product, artifactId, version)
+    findVersion(product, artifactId, version).map(a -> readable(ctx, a))
         .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
         .compose(a -> sendPayload(ctx, a))
         .onFailure(ctx::fail);

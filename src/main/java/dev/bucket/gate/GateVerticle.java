@@ -13,6 +13,8 @@ import io.vertx.ext.web.Router;
  */
 public final class GateVerticle extends VerticleBase {
 
+  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit");
+
   private final Node node;
   private final int port;
   private HttpServer server;
@@ -28,16 +30,22 @@ public final class GateVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler(node.auditClient());
     router.route().setName("authenticate").handler(new Authentication(node.principals()));
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
-        node.auditClient()).mount(router);
+        node.auditClient(), node.governance()).mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
     new KeyRoutes(node.principals(), node.auditClient()).mount(router);
+    new GovernanceRoutes(node.config(), node.governance(), node.principals(), node.auditClient(),
+        node.chainVerifier(), node.clock()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient()).mount(router);
-    new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt())
+    new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
+        node.principals(), node.governance())
         .mount(router);
-    // Per route, so the failure handler sees which operation failed (its name goes into the audit entry).
-    router.getRoutes().forEach(route -> route.failureHandler(failures));
-    for (int status : new int[] {400, 404, 405, 413, 415}) {
+    // Per route, so the failure handler sees which operation failed (its name goes into the audit entry). Not on the
+    // catch-all routes that run first: a failure is handed to the first matching route with a failure handler, and
+    // that must be the operation's own route; a path no route serves falls through to the router's error handler.
+    router.getRoutes().stream().filter(route -> !CATCH_ALL.contains(route.getName()))
+        .forEach(route -> route.failureHandler(failures));
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
     HttpServerOptions options = new HttpServerOptions()

@@ -1,5 +1,9 @@
 package dev.bucket.gate;
 
+import dev.bucket.governance.Role;
+import dev.bucket.identity.PrincipalRegistry;
+import java.util.List;
+
 import dev.bucket.audit.AuditClient;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
@@ -21,8 +25,13 @@ final class HealthRoute {
   private final AuditClient audit;
   private final String version;
   private final Instant startedAt;
+  private final PrincipalRegistry principals;
+  private final GovernanceGate gate;
 
-  HealthRoute(MetadataStore metadata, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version, Instant startedAt) {
+  HealthRoute(MetadataStore metadata, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version,
+              Instant startedAt, PrincipalRegistry principals, GovernanceGate gate) {
+    this.principals = principals;
+    this.gate = gate;
     this.metadata = metadata;
     this.redis = redis;
     this.payloads = payloads;
@@ -40,7 +49,10 @@ final class HealthRoute {
     Future<Void> redisPing = redis == null ? null : redis.ping();
     Future<JsonObject> log = audit.head().map(head -> new JsonObject().put("entries", head.size())
         .put("head_hash", head.hash()));
-    Future.join(mongo, log, redisPing == null ? Future.succeededFuture() : redisPing).onComplete(done -> {
+    Future<Long> approved = principals.count(Role.INTEGRATION, false);
+    Future<Long> suspended = principals.count(Role.INTEGRATION, true);
+    Future.join(List.of(mongo, log, redisPing == null ? Future.succeededFuture() : redisPing, approved, suspended))
+        .onComplete(done -> {
       // Redis is optional shared state, not where data lives: losing it degrades the node, it does not fail it.
       boolean healthy = mongo.succeeded() && log.succeeded();
       boolean degraded = redisPing != null && redisPing.failed();
@@ -53,7 +65,13 @@ final class HealthRoute {
               .put("mongodb_mode", metadata.mode())
               .put("redis", redisPing == null ? "not_configured" : redisPing.succeeded() ? "connected" : "unreachable")
               .put("payload_store", payloads.kind()))
-          .put("audit", log.succeeded() ? log.result() : new JsonObject().put("state", "unavailable"));
+          .put("audit", log.succeeded() ? log.result() : new JsonObject().put("state", "unavailable"))
+          // The gate's live state: it is active whenever this node answers, since every route passes it.
+          .put("governance", new JsonObject()
+              .put("gate_active", true)
+              .put("rules_version", gate.store().rules().version())
+              .put("approved_integrations", approved.succeeded() ? approved.result() : null)
+              .put("suspended_integrations", suspended.succeeded() ? suspended.result() : null));
       ctx.response().setStatusCode(healthy ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

@@ -45,18 +45,20 @@ final class MultipartIngest {
   record Upload(String artifactClass, String artifactId, JsonObject metadata, StoredPayload payload,
                 String contentType) {
 
-    IngestCommand toCommand(RoutingContext ctx, String product, String artifactId, String ifMatch) {
+    IngestCommand toCommand(RoutingContext ctx, String product, String artifactId, String ifMatch,
+                            GovernanceGate.WriteCheck check) {
       return new IngestCommand(product, artifactId, artifactClass, ifMatch, Operation.actor(ctx), metadata, payload,
-          contentType, Requests.idempotencyKey(ctx));
+          contentType, Requests.idempotencyKey(ctx), check.rulesVersion(), check.schemaVersion());
     }
   }
 
-  IngestCommand create(RoutingContext ctx, Upload upload) {
-    return upload.toCommand(ctx, Requests.product(ctx), upload.artifactId(), null);
+  IngestCommand create(RoutingContext ctx, Upload upload, GovernanceGate.WriteCheck check) {
+    return upload.toCommand(ctx, Requests.product(ctx), upload.artifactId(), null, check);
   }
 
-  IngestCommand version(RoutingContext ctx, Upload upload) {
-    return upload.toCommand(ctx, Requests.product(ctx), Requests.artifactId(ctx), ArtifactRoutes.requireIfMatch(ctx));
+  IngestCommand version(RoutingContext ctx, Upload upload, GovernanceGate.WriteCheck check) {
+    return upload.toCommand(ctx, Requests.product(ctx), Requests.artifactId(ctx), ArtifactRoutes.requireIfMatch(ctx),
+        check);
   }
 
   Future<Upload> receive(RoutingContext ctx, boolean version) {

@@ -14,16 +14,11 @@ public final class GateDecision {
   }
 
   /**
-   * Applies the rules in a fixed order and answers with the first refusal that applies: unknown product, another
-   * product's integration, DELETE, a role that may not perform the operation, a forbidden or not allowed class, an
-   * operation the class's rule forbids, then the size.
+   * The part of {@link #decide} that does not depend on the artifact class, in the same order: it is what the gate
+   * checks the moment a request arrives, before reading its body, and {@link #decide} begins with it.
    */
-  public static Verdict decide(Principal principal, OperationRequest request, RuleSet rules, long maxArtifactBytes) {
+  public static Verdict admit(Principal principal, String product, OpType op, RuleSet rules) {
     int version = rules.version();
-    String product = request.product();
-    String artifactClass = request.artifactClass();
-    OpType op = request.op();
-
     ProductRule productRule = rules.products().get(product);
     if (productRule == null) {
       return Verdict.refuse(Refusal.UNKNOWN_PRODUCT, "Product '" + product + "' is not governed by this depository",
@@ -47,6 +42,25 @@ public final class GateDecision {
       return Verdict.refuse(Refusal.ROLE_FORBIDDEN, "Role EXECUTOR cannot read artifacts: it runs the governance"
           + " process, not the products", version);
     }
+    return Verdict.allow(version);
+  }
+
+  /**
+   * Applies the rules in a fixed order and answers with the first refusal that applies: unknown product, another
+   * product's integration, DELETE, a role that may not perform the operation, a forbidden or not allowed class, an
+   * operation the class's rule forbids, then the size.
+   */
+  public static Verdict decide(Principal principal, OperationRequest request, RuleSet rules, long maxArtifactBytes) {
+    Verdict admitted = admit(principal, request.product(), request.op(), rules);
+    if (!admitted.allowed()) {
+      return admitted;
+    }
+    int version = rules.version();
+    String product = request.product();
+    String artifactClass = request.artifactClass();
+    OpType op = request.op();
+    boolean write = op == OpType.CREATE || op == OpType.UPDATE;
+    ProductRule productRule = rules.products().get(product);
     if (artifactClass == null) {
       if (write) {
         return Verdict.refuse(Refusal.CLASS_REQUIRED, op + " needs an artifact class", version);

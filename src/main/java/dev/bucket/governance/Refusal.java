@@ -12,6 +12,7 @@ public enum Refusal {
   CLASS_NOT_ALLOWED(403),
   CLASS_REQUIRED(400),
   TOO_LARGE(413),
+  LOCKED(423),
   INVALID_SIZE(400);
 
   private final int status;

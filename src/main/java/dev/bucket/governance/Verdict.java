@@ -22,6 +22,11 @@ public record Verdict(boolean allowed, Refusal refusal, String reason, int rules
     return new Verdict(true, null, VALIDATED, rulesVersion);
   }
 
+  /** A write by a principal that a governance lock holds: only the owner's release ends it. */
+  public static Verdict locked(String reason, int rulesVersion) {
+    return new Verdict(false, Refusal.LOCKED, reason, rulesVersion);
+  }
+
   static Verdict refuse(Refusal refusal, String reason, int rulesVersion) {
     return new Verdict(false, refusal, reason, rulesVersion);
   }

@@ -11,9 +11,12 @@ import io.vertx.core.json.JsonObject;
  * @param artifactClass  class for a new artifact; ignored for versions (a version keeps its artifact's class)
  * @param ifMatch        for versions: the content hash the client believes is current
  * @param idempotencyKey optional client key that makes a retry return the original result
+ * @param rulesVersion   the governance rules version the write was checked under
+ * @param schemaVersion  the version of the class's frozen schema the write was validated against
  */
 public record IngestCommand(String product, String artifactId, String artifactClass, String ifMatch, String actor,
-                            JsonObject metadata, StoredPayload payload, String contentType, String idempotencyKey) {
+                            JsonObject metadata, StoredPayload payload, String contentType, String idempotencyKey,
+                            int rulesVersion, int schemaVersion) {
 
   public IngestCommand {
     metadata = metadata.copy();

@@ -132,12 +132,13 @@ public final class IngestVerticle extends VerticleBase {
     return new Artifact(command.product(), artifactId, artifactClass, version, Timestamps.format(clock.instant()),
         command.actor(), command.payload().contentHash(), command.payload().size(), command.contentType(),
         previousHash, command.metadata(), command.payload().ref(), command.payload().chunkHashes(),
-        command.idempotencyKey());
+        command.idempotencyKey(), command.rulesVersion(), command.schemaVersion());
   }
 
   static AuditRecord record(String actor, Artifact artifact, String operation, int status, JsonObject details) {
     return new AuditRecord(actor, artifact.productId(), operation, artifact.artifactId(),
         artifact.version(), artifact.contentHash(), Outcome.SUCCESS, status, null,
-        details.put("artifact_class", artifact.artifactClass()).put("size", artifact.size()));
+        details.put("artifact_class", artifact.artifactClass()).put("size", artifact.size())
+            .put("rules_version", artifact.rulesVersion()).put("schema_version", artifact.schemaVersion()));
   }
 }

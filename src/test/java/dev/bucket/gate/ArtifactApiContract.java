@@ -34,10 +34,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 abstract class ArtifactApiContract {
 
   static final String P = "/v1/products/AI_Assistant/artifacts";
+  static final String AVATAR = "/v1/products/AI_Avatar/artifacts";
   static final long MAX_ARTIFACT_BYTES = 4 * 1024 * 1024;
 
   TestNode node;
+  /** AI_Assistant's integration, writing class {@code metadata}. */
   Api api;
+  /** AI_Avatar's integration, writing binary {@code model_checkpoint}s. */
+  Api avatar;
+  Api owner;
 
   abstract String payloadStore();
 
@@ -49,7 +54,9 @@ abstract class ArtifactApiContract {
     node = new TestNode(vertx, TestNode.freshDataDir(), Map.of("payload_store", payloadStore(),
         "max_artifact_bytes", Long.toString(MAX_ARTIFACT_BYTES), "max_json_body_bytes", "65536"));
     node.start();
-    api = node.api();
+    owner = node.api();
+    api = node.integration("AI_Assistant", "metadata");
+    avatar = node.integration("AI_Avatar", "model_checkpoint");
   }
 
   @AfterAll
@@ -58,7 +65,11 @@ abstract class ArtifactApiContract {
   }
 
   static JsonObject createBody(String id, Object data) {
-    JsonObject body = new JsonObject().put("artifact_class", "metadata")
+    return createBody("metadata", id, data);
+  }
+
+  static JsonObject createBody(String artifactClass, String id, Object data) {
+    JsonObject body = new JsonObject().put("artifact_class", artifactClass)
         .put("metadata", new JsonObject().put("source", "test")).put("data", data);
     return id == null ? body : body.put("artifact_id", id);
   }
@@ -110,29 +121,29 @@ abstract class ArtifactApiContract {
     byte[] bytes = new byte[700_000];
     new Random(7).nextBytes(bytes);
     String id = uid();
-    HttpResponse<Buffer> created = api.postMultipart(P, new JsonObject().put("artifact_class", "model_checkpoint")
+    HttpResponse<Buffer> created = avatar.postMultipart(AVATAR, new JsonObject().put("artifact_class", "model_checkpoint")
         .put("artifact_id", id).put("metadata", new JsonObject().put("step", 1)), Buffer.buffer(bytes),
         "application/octet-stream", Map.of());
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     String hash = created.bodyAsJsonObject().getString("content_hash");
-    String payloadPath = P + "/" + id + "/versions/1/payload";
+    String payloadPath = AVATAR + "/" + id + "/versions/1/payload";
 
-    HttpResponse<Buffer> whole = api.get(payloadPath);
+    HttpResponse<Buffer> whole = avatar.get(payloadPath);
     assertThat(Api.sha256(whole.body())).isEqualTo(hash);
     assertThat(whole.getHeader("Content-Type")).isEqualTo("application/octet-stream");
     assertThat(whole.getHeader("Accept-Ranges")).isEqualTo("bytes");
 
-    HttpResponse<Buffer> range = api.get(payloadPath, Map.of("Range", "bytes=262000-262999"));
+    HttpResponse<Buffer> range = avatar.get(payloadPath, Map.of("Range", "bytes=262000-262999"));
     assertThat(range.statusCode()).isEqualTo(206);
     assertThat(range.getHeader("Content-Range")).isEqualTo("bytes 262000-262999/700000");
     assertThat(range.body().getBytes()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 262000, 263000));
 
-    HttpResponse<Buffer> suffix = api.get(payloadPath, Map.of("Range", "bytes=-10"));
+    HttpResponse<Buffer> suffix = avatar.get(payloadPath, Map.of("Range", "bytes=-10"));
     assertThat(suffix.body().getBytes()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 699990, 700000));
 
-    assertProblem(api.get(payloadPath, Map.of("Range", "bytes=800000-")), 416, "range-not-satisfiable");
-    assertThat(api.get(payloadPath, Map.of("If-None-Match", "\"" + hash + "\"")).statusCode()).isEqualTo(304);
-    assertThat(api.send(HttpMethod.HEAD, payloadPath, Map.of(), null).getHeader("Content-Length"))
+    assertProblem(avatar.get(payloadPath, Map.of("Range", "bytes=800000-")), 416, "range-not-satisfiable");
+    assertThat(avatar.get(payloadPath, Map.of("If-None-Match", "\"" + hash + "\"")).statusCode()).isEqualTo(304);
+    assertThat(avatar.send(HttpMethod.HEAD, payloadPath, Map.of(), null).getHeader("Content-Length"))
         .isEqualTo("700000");
   }
 
@@ -171,7 +182,7 @@ abstract class ArtifactApiContract {
         .setDefaultHost("127.0.0.1"), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
     List<Future<HttpResponse<Buffer>>> attempts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      attempts.add(client.post(P + "/" + id + "/versions").putHeader("If-Match", etag)
+      attempts.add(client.post(P + "/" + id + "/versions").putHeader("If-Match", etag).bearerTokenAuthentication(api.key())
           .sendJsonObject(new JsonObject().put("data", "writer-" + i)));
     }
     Future.join(attempts).await();
@@ -259,14 +270,16 @@ abstract class ArtifactApiContract {
 
   @Test
   void listingIsPaginatedByCursorWithAHardPageCap() {
-    String product = "/v1/products/Gurukul_" + UUID.randomUUID().toString().substring(0, 8) + "/artifacts";
+    // Gurukul's artifacts are written by this test only, so the listing holds exactly these.
+    String product = "/v1/products/Gurukul/artifacts";
+    Api gurukul = node.integration("Gurukul", "lesson_content");
     for (int i = 0; i < 5; i++) {
-      api.postJson(product, createBody("item-" + i, i));
+      assertThat(gurukul.postJson(product, createBody("lesson_content", "item-" + i, i)).statusCode()).isEqualTo(201);
     }
-    JsonObject first = api.get(product + "?limit=2").bodyAsJsonObject();
+    JsonObject first = gurukul.get(product + "?limit=2").bodyAsJsonObject();
     assertThat(first.getJsonArray("items")).hasSize(2);
-    JsonObject second = api.get(product + "?limit=2&cursor=" + first.getString("next_cursor")).bodyAsJsonObject();
-    JsonObject third = api.get(product + "?limit=2&cursor=" + second.getString("next_cursor")).bodyAsJsonObject();
+    JsonObject second = gurukul.get(product + "?limit=2&cursor=" + first.getString("next_cursor")).bodyAsJsonObject();
+    JsonObject third = gurukul.get(product + "?limit=2&cursor=" + second.getString("next_cursor")).bodyAsJsonObject();
     List<Object> ids = new ArrayList<>();
     for (JsonObject page : List.of(first, second, third)) {
       page.getJsonArray("items").forEach(item -> ids.add(((JsonObject) item).getString("artifact_id")));
@@ -274,8 +287,8 @@ abstract class ArtifactApiContract {
     assertThat(ids).containsExactly("item-0", "item-1", "item-2", "item-3", "item-4");
     assertThat(third.containsKey("next_cursor")).isFalse();
     String foreignCursor = java.util.Base64.getUrlEncoder().encodeToString("Other/item-0/1".getBytes());
-    assertProblem(api.get(product + "?cursor=" + foreignCursor), 400, "invalid-request");
-    assertProblem(api.get(product + "?cursor=%%%"), 400, "invalid-request");
+    assertProblem(gurukul.get(product + "?cursor=" + foreignCursor), 400, "invalid-request");
+    assertProblem(gurukul.get(product + "?cursor=%%%"), 400, "invalid-request");
   }
 
   @Test
@@ -294,16 +307,17 @@ abstract class ArtifactApiContract {
     assertThat(create.getString("entry_hash")).matches("[0-9a-f]{64}");
     assertThat(create.getString("retention_until")).isNotBlank();
 
-    JsonArray failed = api.get("/audit/failed?limit=50").bodyAsJsonObject().getJsonArray("entries");
+    JsonArray failed = owner.get("/audit/failed?limit=50").bodyAsJsonObject().getJsonArray("entries");
     assertThat(failed.stream().map(e -> ((JsonObject) e).getString("artifact_id"))).contains(id);
-    assertThat(api.get("/audit/recent?limit=5").bodyAsJsonObject().getJsonArray("entries")).hasSize(5);
-    assertThat(api.get("/audit/user/anonymous?limit=3").bodyAsJsonObject().getJsonArray("entries")).hasSize(3);
+    assertThat(owner.get("/audit/recent?limit=5").bodyAsJsonObject().getJsonArray("entries")).hasSize(5);
+    assertThat(owner.get("/audit/user/" + create.getString("actor") + "?limit=3").bodyAsJsonObject()
+        .getJsonArray("entries")).hasSize(3);
 
-    HttpResponse<Buffer> manual = api.postJson("/audit/log", new JsonObject().put("message", "quarterly review")
+    HttpResponse<Buffer> manual = owner.postJson("/audit/log", new JsonObject().put("message", "quarterly review")
         .put("artifact_id", id));
     assertThat(manual.statusCode()).isEqualTo(201);
     long index = manual.bodyAsJsonObject().getLong("audit_index");
-    JsonArray after = api.get("/audit/artifact/" + id).bodyAsJsonObject().getJsonArray("entries");
+    JsonArray after = owner.get("/audit/artifact/" + id).bodyAsJsonObject().getJsonArray("entries");
     assertThat(after.getJsonObject(0).getLong("index")).isEqualTo(index);
     assertThat(after.getJsonObject(0).getString("op")).isEqualTo("audit.manual");
   }
@@ -313,7 +327,7 @@ abstract class ArtifactApiContract {
     long deadline = System.nanoTime() + 2_000_000_000L;
     JsonArray entries;
     do {
-      entries = api.get("/audit/artifact/" + artifactId).bodyAsJsonObject().getJsonArray("entries");
+      entries = owner.get("/audit/artifact/" + artifactId).bodyAsJsonObject().getJsonArray("entries");
     } while (entries.size() < count && System.nanoTime() < deadline);
     return entries;
   }
@@ -323,7 +337,7 @@ abstract class ArtifactApiContract {
     String id = uid();
     String etag = api.postJson(P, createBody(id, "v1")).getHeader("ETag");
     api.postJson(P + "/" + id + "/versions", new JsonObject().put("data", "v2"), Map.of("If-Match", etag));
-    HttpResponse<Buffer> report = api.send(HttpMethod.POST, "/audit/validate-immutability/" + id, Map.of(), null);
+    HttpResponse<Buffer> report = owner.send(HttpMethod.POST, "/audit/validate-immutability/" + id, Map.of(), null);
     assertThat(report.statusCode()).isEqualTo(200);
     JsonObject body = report.bodyAsJsonObject();
     assertThat(body.getBoolean("valid")).as(body.encodePrettily()).isTrue();
@@ -346,12 +360,12 @@ abstract class ArtifactApiContract {
     byte[] bytes = new byte[700_000];
     new Random(11).nextBytes(bytes);
     String id = uid();
-    api.postMultipart(P, new JsonObject().put("artifact_class", "model_checkpoint").put("artifact_id", id),
+    avatar.postMultipart(AVATAR, new JsonObject().put("artifact_class", "model_checkpoint").put("artifact_id", id),
         Buffer.buffer(bytes), "application/octet-stream", Map.of());
-    var artifact = node.node().artifacts().findVersion("AI_Assistant", id, 1).await();
+    var artifact = node.node().artifacts().findVersion("AI_Avatar", id, 1).await();
     tamperPayload(artifact.payloadRef(), 300_000);
 
-    JsonObject report = api.send(HttpMethod.POST, "/audit/validate-immutability/" + id, Map.of(), null)
+    JsonObject report = owner.send(HttpMethod.POST, "/audit/validate-immutability/" + id, Map.of(), null)
         .bodyAsJsonObject();
     assertThat(report.getBoolean("valid")).isFalse();
     JsonObject payload = report.getJsonArray("versions").getJsonObject(0).getJsonObject("payload");

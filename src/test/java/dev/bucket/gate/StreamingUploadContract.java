@@ -34,6 +34,7 @@ abstract class StreamingUploadContract {
 
   TestNode node;
   HttpClient client;
+  String writerKey;
   Vertx vertx;
 
   abstract String payloadStore();
@@ -46,6 +47,7 @@ abstract class StreamingUploadContract {
     this.vertx = vertx;
     node = new TestNode(vertx, TestNode.freshDataDir(), Map.of("payload_store", payloadStore()));
     node.start();
+    writerKey = node.integration("AI_Avatar", "model_checkpoint").key();
     client = vertx.createHttpClient();
   }
 
@@ -61,7 +63,7 @@ abstract class StreamingUploadContract {
   GeneratedBody body(long payloadSize) {
     String boundary = "stream-boundary";
     Buffer head = Multipart.fieldPart(boundary, "metadata", new JsonObject().put("artifact_class", "model_checkpoint")
-        .put("metadata", new JsonObject().put("size", payloadSize)).encode())
+        .put("metadata", new JsonObject().put("description", "generated, " + payloadSize + " bytes")).encode())
         .appendBuffer(Multipart.fileHeader(boundary, "payload", "application/octet-stream"));
     return new GeneratedBody(vertx.getOrCreateContext(), head, payloadSize, Multipart.closing(boundary));
   }
@@ -73,6 +75,7 @@ abstract class StreamingUploadContract {
     GeneratedBody body = body(payloadSize);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
         .setPort(node.port()).setURI(P).putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader("Authorization", "Bearer " + writerKey)
         .putHeader("Content-Length", Long.toString(body.length()));
     Result result = client.request(options)
         .compose(request -> request.send(body))
@@ -91,7 +94,7 @@ abstract class StreamingUploadContract {
   Result refusedUpload(long payloadSize) {
     GeneratedBody body = body(payloadSize);
     Buffer head = Buffer.buffer("POST " + P + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + CONTENT_TYPE
-        + "\r\nContent-Length: " + body.length() + "\r\n\r\n");
+        + "\r\nAuthorization: Bearer " + writerKey + "\r\nContent-Length: " + body.length() + "\r\n\r\n");
     io.vertx.core.Promise<Result> answer = io.vertx.core.Promise.promise();
     Buffer received = Buffer.buffer();
     vertx.createNetClient().connect(node.port(), "127.0.0.1").onSuccess(socket -> {

@@ -50,7 +50,7 @@ class CrashRecoveryTest {
   @Timeout(60)
   void anArtifactWrittenWithoutItsAuditEntryGetsTheEntryOnTheNextStart(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
-      HttpResponse<Buffer> v1 = node.api().postJson(P, new JsonObject().put("artifact_class", "workflow_state")
+      HttpResponse<Buffer> v1 = node.integration(PRODUCT, "workflow_state").postJson(P, new JsonObject().put("artifact_class", "workflow_state")
           .put("artifact_id", "crashed").put("data", "v1"));
       assertThat(v1.statusCode()).isEqualTo(201);
       node.stop();
@@ -61,7 +61,8 @@ class CrashRecoveryTest {
       Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
       Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
           first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
-          first.metadata(), first.payloadRef(), first.chunkHashes(), null);
+          first.metadata(), first.payloadRef(), first.chunkHashes(), null, first.rulesVersion(),
+          first.schemaVersion());
       repository.insert(orphan).await();
       store.close(vertx).await();
 
@@ -88,7 +89,7 @@ class CrashRecoveryTest {
   @Timeout(60)
   void aRetryCompletesAWriteWhoseAuditEntryWasNeverWritten(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
-      Api api = node.api();
+      Api api = node.integration(PRODUCT, "workflow_state");
       JsonObject body = new JsonObject().put("artifact_class", "workflow_state").put("data", "same bytes");
       Artifact template = node.node().artifacts()
           .findVersion(PRODUCT, api.postJson(P, body.copy().put("artifact_id", "template")).bodyAsJsonObject()
@@ -96,7 +97,8 @@ class CrashRecoveryTest {
       // The document of "half-done" is stored, its commit entry is not (say the log was saturated).
       node.node().artifacts().insert(new Artifact(PRODUCT, "half-done", template.artifactClass(), 1,
           template.createdAt(), template.createdBy(), template.contentHash(), template.size(),
-          template.contentType(), null, template.metadata(), template.payloadRef(), template.chunkHashes(), null))
+          template.contentType(), null, template.metadata(), template.payloadRef(), template.chunkHashes(), null,
+          template.rulesVersion(), template.schemaVersion()))
           .await();
 
       HttpResponse<Buffer> retry = api.postJson(P, body.copy().put("artifact_id", "half-done"));
@@ -117,11 +119,12 @@ class CrashRecoveryTest {
     Process gateway = startGateway(data, port, payloadStore);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+    String writerKey = approveWriter(client);
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     List<Future<Void>> writers = new ArrayList<>();
     for (int w = 0; w < 16; w++) {
-      writers.add(writeUntilStopped(client, "w" + w, acknowledged, writing));
+      writers.add(writeUntilStopped(client, writerKey, "w" + w, acknowledged, writing));
     }
     Thread.sleep(1500);
     gateway.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, requests in flight
@@ -132,15 +135,17 @@ class CrashRecoveryTest {
 
     gateway = startGateway(data, port, payloadStore);
     try {
-      Set<String> listed = listArtifacts(client);
+      Set<String> listed = listArtifacts(client, writerKey);
       Set<String> committed = committedArtifacts(client);
       assertThat(listed).as("every acknowledged artifact survived").containsAll(acknowledged.keySet());
       assertThat(committed).as("every stored artifact has its audit entry").containsAll(listed);
       for (var ack : acknowledged.entrySet()) {
-        JsonObject stored = client.get(P + "/" + ack.getKey()).send().await().bodyAsJsonObject();
+        JsonObject stored = client.get(P + "/" + ack.getKey()).bearerTokenAuthentication(writerKey).send().await()
+            .bodyAsJsonObject();
         assertThat(stored.getString("content_hash")).isEqualTo(ack.getValue());
       }
-      JsonObject chain = client.get("/audit/verify").send().await().bodyAsJsonObject();
+      JsonObject chain = client.get("/audit/verify").bearerTokenAuthentication(TestNode.OWNER_KEY).send().await()
+          .bodyAsJsonObject();
       assertThat(chain.getBoolean("ok")).as(chain.encode()).isTrue();
       System.out.printf("SIGKILL test (%s): %d acknowledged, %d stored, %d with commit entries%n",
           payloadStore, acknowledged.size(), listed.size(), committed.size());
@@ -151,13 +156,26 @@ class CrashRecoveryTest {
     }
   }
 
-  private static Future<Void> writeUntilStopped(WebClient client, String writer, Map<String, String> acknowledged,
-                                                AtomicBoolean writing) {
+  /** The owner approves the integration the burst writes as; its key is the writers' bearer token. */
+  private static String approveWriter(WebClient client) {
+    JsonObject answer = client.post("/governance/gate/validate-integration")
+        .bearerTokenAuthentication(TestNode.OWNER_KEY)
+        .sendJsonObject(new JsonObject().put("integration_id", "burst").put("integration_type", "api")
+            .put("artifact_classes", new JsonArray().add("workflow_state")).put("product_name", PRODUCT)
+            .put("data_schema", new JsonObject().put("nsfw_policy", "strict").put("retention_policy", "7_years")
+                .put("data_owner", "tests")))
+        .await().bodyAsJsonObject();
+    assertThat(answer.getString("decision")).as(answer.encode()).isEqualTo("approved");
+    return answer.getString("api_key");
+  }
+
+  private static Future<Void> writeUntilStopped(WebClient client, String key, String writer,
+                                                Map<String, String> acknowledged, AtomicBoolean writing) {
     if (!writing.get()) {
       return Future.succeededFuture();
     }
     String id = writer + "-" + System.nanoTime();
-    return client.post(P).sendJsonObject(new JsonObject().put("artifact_class", "workflow_state")
+    return client.post(P).bearerTokenAuthentication(key).sendJsonObject(new JsonObject().put("artifact_class", "workflow_state")
             .put("artifact_id", id).put("data", new JsonObject().put("writer", writer).put("id", id)))
         .map(response -> {
           if (response.statusCode() == 201) {
@@ -166,16 +184,16 @@ class CrashRecoveryTest {
           return (Void) null;
         })
         .otherwiseEmpty()
-        .compose(v -> writing.get() ? writeUntilStopped(client, writer, acknowledged, writing)
+        .compose(v -> writing.get() ? writeUntilStopped(client, key, writer, acknowledged, writing)
             : Future.succeededFuture());
   }
 
-  private static Set<String> listArtifacts(WebClient client) {
+  private static Set<String> listArtifacts(WebClient client, String key) {
     Set<String> ids = new HashSet<>();
     String cursor = null;
     do {
       String uri = P + "?limit=100" + (cursor == null ? "" : "&cursor=" + cursor);
-      JsonObject page = client.get(uri).send().await().bodyAsJsonObject();
+      JsonObject page = client.get(uri).bearerTokenAuthentication(key).send().await().bodyAsJsonObject();
       page.getJsonArray("items").forEach(item -> ids.add(((JsonObject) item).getString("artifact_id")));
       cursor = page.getString("next_cursor");
     } while (cursor != null);
@@ -188,7 +206,8 @@ class CrashRecoveryTest {
     Long before = null;
     do {
       String uri = "/audit/recent?limit=1000" + (before == null ? "" : "&before=" + before);
-      JsonObject page = client.get(uri).send().await().bodyAsJsonObject();
+      JsonObject page = client.get(uri).bearerTokenAuthentication(TestNode.OWNER_KEY).send().await()
+          .bodyAsJsonObject();
       page.getJsonArray("entries").stream().map(e -> (JsonObject) e)
           .filter(e -> e.getString("op").equals("artifact.create") && e.getInteger("status") == 201)
           .forEach(e -> ids.add(e.getString("artifact_id")));
@@ -201,7 +220,7 @@ class CrashRecoveryTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         "dev.bucket.Main", "serve", "--data-dir", data.toString(), "--http-port", Integer.toString(port),
-        "--set", "payload_store=" + payloadStore)
+        "--set", "payload_store=" + payloadStore, "--set", "owner_key=" + TestNode.OWNER_KEY)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("gateway.log").toFile()))
         .start();

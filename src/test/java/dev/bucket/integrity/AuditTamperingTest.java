@@ -24,10 +24,11 @@ class AuditTamperingTest {
   void anEditedOrDroppedAuditEntryIsNamedByItsIndex(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       Api api = node.api();
-      long createIndex = api.postJson(P, new JsonObject().put("artifact_class", "decision_record")
+      Api writer = node.integration("Enforcement_Engine", "decision_record");
+      long createIndex = writer.postJson(P, new JsonObject().put("artifact_class", "decision_record")
           .put("artifact_id", "ruling-1").put("data", "guilty")).bodyAsJsonObject().getLong("audit_index");
-      api.get(P + "/ruling-1");
-      long secondIndex = api.postJson(P, new JsonObject().put("artifact_class", "decision_record")
+      writer.get(P + "/ruling-1");
+      long secondIndex = writer.postJson(P, new JsonObject().put("artifact_class", "decision_record")
           .put("artifact_id", "ruling-2").put("data", "innocent")).bodyAsJsonObject().getLong("audit_index");
       assertThat(validate(api, "ruling-1").getBoolean("valid")).isTrue();
 

@@ -67,6 +67,27 @@ public final class TestNode implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Approves an integration of {@code product} for {@code classes} through the real gate (as the owner) and returns
+   * a client presenting its key: the only kind of principal that writes artifacts.
+   */
+  public Api integration(String product, String... classes) {
+    String id = "it_" + product.toLowerCase(java.util.Locale.ROOT) + "_" + clients.size();
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
+        .put("integration_id", id)
+        .put("integration_type", "api")
+        .put("artifact_classes", new io.vertx.core.json.JsonArray(List.of(classes)))
+        .put("product_name", product)
+        .put("data_schema", new io.vertx.core.json.JsonObject().put("nsfw_policy", "strict")
+            .put("retention_policy", "7_years").put("data_owner", "tests"));
+    var response = api.postJson("/governance/gate/validate-integration", body);
+    var answer = response.bodyAsJsonObject();
+    if (response.statusCode() != 200 || !"approved".equals(answer.getString("decision"))) {
+      throw new IllegalStateException("integration not approved: " + response.bodyAsString());
+    }
+    return client(answer.getString("api_key"));
+  }
+
   public void stop() {
     if (node != null) {
       clients.forEach(Api::close);

@@ -31,9 +31,9 @@ class TransparencyLogApiTest {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       Api api = node.api();
       NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
-      grow(api, 4);
+      grow(node, 4);
       Checkpoint early = awaitCheckpoint(api, key, 20);
-      grow(api, 50); // past 256 entries, so tile-level nodes are stored and used
+      grow(node, 50); // past 256 entries, so tile-level nodes are stored and used
       Checkpoint late = awaitCheckpoint(api, key, early.size() + 280);
       assertThat(late.origin()).isEqualTo("bucket.local/audit");
 
@@ -65,7 +65,7 @@ class TransparencyLogApiTest {
   void aRestartedNodeContinuesTheSameTreeAndRebuildsLostNodes(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       NoteVerifier key = NoteVerifier.fromVerifierKey(node.api().get("/v1/log/key").bodyAsString().strip());
-      grow(node.api(), 50);
+      grow(node, 50);
       Checkpoint before = awaitCheckpoint(node.api(), key, 290);
       node.stop();
 
@@ -77,7 +77,7 @@ class TransparencyLogApiTest {
       node.start();
       Api api = node.api();
       assertThat(api.get("/v1/log/key").bodyAsString().strip()).isEqualTo(key.verifierKey());
-      grow(api, 2);
+      grow(node, 2);
       Checkpoint after = awaitCheckpoint(api, key, before.size() + 12);
       JsonObject proof = api.get("/v1/log/proof/consistency?first=" + before.size() + "&second=" + after.size())
           .bodyAsJsonObject();
@@ -92,12 +92,13 @@ class TransparencyLogApiTest {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       Api api = node.api();
       NoteVerifier key = NoteVerifier.fromVerifierKey(api.get("/v1/log/key").bodyAsString().strip());
-      grow(api, 3);
-      JsonObject created = api.postJson(P, new JsonObject().put("artifact_class", "metadata")
+      grow(node, 3);
+      Api writer = node.integration("AI_Assistant", "metadata");
+      JsonObject created = writer.postJson(P, new JsonObject().put("artifact_class", "metadata")
           .put("artifact_id", "evidence-1").put("data", "exhibit A")).bodyAsJsonObject();
       awaitCheckpoint(api, key, created.getLong("audit_index") + 1);
 
-      JsonObject bundle = api.get(P + "/evidence-1/versions/1/evidence").bodyAsJsonObject();
+      JsonObject bundle = writer.get(P + "/evidence-1/versions/1/evidence").bodyAsJsonObject();
       assertThat(bundle.getString("format")).isEqualTo("bucket-evidence/v1");
       Checkpoint checkpoint = Checkpoint.parse(NoteVerifier.open(bundle.getString("checkpoint"), key).text());
       JsonObject proof = bundle.getJsonObject("inclusion_proof");
@@ -112,12 +113,13 @@ class TransparencyLogApiTest {
           bundle.getJsonObject("log_entry").getLong("index"), checkpoint.size(),
           decode(proof.getJsonArray("hashes")), checkpoint.rootHash())).isTrue();
       assertThat(bundle.getJsonObject("retention").getBoolean("legal_hold")).isFalse();
-      assertThat(api.get(P + "/evidence-1/versions/2/evidence").statusCode()).isEqualTo(404);
+      assertThat(writer.get(P + "/evidence-1/versions/2/evidence").statusCode()).isEqualTo(404);
     }
   }
 
   /** Creates {@code artifacts} artifacts and reads each five times: six log entries per artifact. */
-  static void grow(Api api, int artifacts) {
+  static void grow(TestNode node, int artifacts) {
+    Api api = node.integration("AI_Assistant", "metadata");
     for (int i = 0; i < artifacts; i++) {
       String id = api.postJson(P, new JsonObject().put("artifact_class", "metadata").put("data", i))
           .bodyAsJsonObject().getString("artifact_id");

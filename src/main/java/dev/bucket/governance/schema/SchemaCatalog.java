@@ -139,6 +139,15 @@ public final class SchemaCatalog {
     return versions(artifactClass).stream().map(Frozen::version).toList();
   }
 
+  /** The metadata fields the class's active schema names (what the T3 detector compares writes against). */
+  public Set<String> metadataFields(String artifactClass) {
+    List<Frozen> versions = versions(artifactClass);
+    JsonObject metadata = versions.get(versions.size() - 1).version().schema().getJsonObject("properties")
+        .getJsonObject("metadata");
+    JsonObject properties = metadata.getJsonObject("properties");
+    return properties == null ? Set.of() : Set.copyOf(properties.fieldNames());
+  }
+
   public SchemaVersion version(String artifactClass, int version) {
     return frozen(artifactClass, version).version();
   }
