@@ -2,6 +2,7 @@ package dev.bucket.config;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,14 +27,28 @@ public record BucketConfig(
     int auditMaxBatch,
     long busTimeoutMs,
     String logOrigin,
-    String logSigningKey) {
+    String logSigningKey,
+    int httpsPort,
+    Optional<Tls> tls) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
+
+  /** Whether the HTTPS listener asks for, or insists on, a client certificate signed by the client CA. */
+  public enum ClientAuthMode { NONE, REQUEST, REQUIRED }
+
+  /**
+   * The HTTPS listener's material: PEM server certificate chain and private key, and optionally a PEM CA bundle that
+   * client certificates must chain to ({@code clientCaPath} empty means no client certificates are asked for, and
+   * {@code clientAuth} is then {@link ClientAuthMode#NONE}).
+   */
+  public record Tls(Path certPath, Path keyPath, Optional<Path> clientCaPath, ClientAuthMode clientAuth) {
+  }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
       "cache_max_bytes", "cache_payload_max_bytes", "audit_queue_capacity", "audit_max_batch", "bus_timeout_ms",
-      "log_origin", "log_signing_key");
+      "log_origin", "log_signing_key", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
+      "tls_client_auth");
 
   /** Where the checkpoint signing key lives: the configured path, or {@code log-signing.key} in the data dir. */
   public Path logSigningKeyPath() {
@@ -79,7 +94,9 @@ public record BucketConfig(
         (int) v.number("audit_max_batch", 1, 100_000),
         v.number("bus_timeout_ms", 10, 600_000),
         v.string("log_origin", false),
-        v.string("log_signing_key", true));
+        v.string("log_signing_key", true),
+        (int) v.number("https_port", 0, 65535),
+        tls(v));
     if (!config.mongoUri.isEmpty() && !config.mongoUri.startsWith("mongodb://")
         && !config.mongoUri.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");
@@ -91,7 +108,47 @@ public record BucketConfig(
     if (!config.redisUri.isEmpty() && !config.redisUri.matches("rediss?://.+")) {
       throw new ConfigException("redis_uri: must start with redis:// or rediss://");
     }
+    if (config.tls.isPresent() && config.httpsPort != 0 && config.httpsPort == config.httpPort) {
+      throw new ConfigException("https_port: must differ from http_port (" + config.httpPort + ")");
+    }
     return config;
+  }
+
+  /**
+   * Both tls_cert_path and tls_key_path set: HTTPS; neither: no HTTPS listener; one alone is a mistake. The client
+   * CA only makes sense with HTTPS, and asking for client certificates only with a CA to check them against.
+   */
+  private static Optional<Tls> tls(Values v) {
+    String cert = v.string("tls_cert_path", true);
+    String key = v.string("tls_key_path", true);
+    String ca = v.string("tls_client_ca_path", true);
+    String auth = v.string("tls_client_auth", true);
+    if (cert.isEmpty() != key.isEmpty()) {
+      String missing = cert.isEmpty() ? "tls_cert_path" : "tls_key_path";
+      String present = cert.isEmpty() ? "tls_key_path" : "tls_cert_path";
+      throw new ConfigException(missing + ": must be set when " + present + " is set (HTTPS needs both)");
+    }
+    ClientAuthMode mode = auth.isEmpty() ? null : v.choice("tls_client_auth", ClientAuthMode.class);
+    if (cert.isEmpty()) {
+      if (!ca.isEmpty()) {
+        throw new ConfigException("tls_client_ca_path: needs tls_cert_path and tls_key_path (client certificates are"
+            + " only checked over HTTPS)");
+      }
+      if (mode != null && mode != ClientAuthMode.NONE) {
+        throw new ConfigException("tls_client_auth: '" + auth + "' needs tls_cert_path, tls_key_path and"
+            + " tls_client_ca_path");
+      }
+      return Optional.empty();
+    }
+    if (ca.isEmpty()) {
+      if (mode != null && mode != ClientAuthMode.NONE) {
+        throw new ConfigException("tls_client_auth: '" + auth + "' needs tls_client_ca_path (the CA client"
+            + " certificates are checked against)");
+      }
+      return Optional.of(new Tls(Path.of(cert), Path.of(key), Optional.empty(), ClientAuthMode.NONE));
+    }
+    return Optional.of(new Tls(Path.of(cert), Path.of(key), Optional.of(Path.of(ca)),
+        mode == null ? ClientAuthMode.REQUEST : mode));
   }
 
   /** Typed reads over raw values that may come from JSON, environment, system properties or flags. */
