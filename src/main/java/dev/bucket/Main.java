@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +55,9 @@ public final class Main {
     @Option(names = "--http-port", description = "Overrides http_port.")
     Integer httpPort;
 
+    @Option(names = "--https-port", description = "Overrides https_port (used when TLS is configured).")
+    Integer httpsPort;
+
     @Option(names = "--data-dir", description = "Overrides data_dir.")
     String dataDir;
 
@@ -85,8 +89,10 @@ public final class Main {
         vertx.close().await();
         return 1;
       }
+      String https = node.httpsPort() < 0 ? "" : " and https://" + config.httpHost() + ":" + node.httpsPort()
+          + " (client certificates: " + config.tls().orElseThrow().clientAuth().name().toLowerCase(Locale.ROOT) + ")";
       System.out.println("Bucket " + Node.VERSION + " listening on http://" + config.httpHost() + ":"
-          + node.httpPort() + " (data: " + config.dataDir().toAbsolutePath().normalize() + ", store: "
+          + node.httpPort() + https + " (data: " + config.dataDir().toAbsolutePath().normalize() + ", store: "
           + node.metadata().mode() + " MongoDB, payloads: " + node.payloads().kind() + ")");
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -105,6 +111,9 @@ public final class Main {
       Map<String, String> flags = new LinkedHashMap<>(overrides);
       if (httpPort != null) {
         flags.put("http_port", httpPort.toString());
+      }
+      if (httpsPort != null) {
+        flags.put("https_port", httpsPort.toString());
       }
       if (dataDir != null) {
         flags.put("data_dir", dataDir);

@@ -14,6 +14,7 @@ import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
 import dev.bucket.governance.threat.LockPolicy;
 import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.gate.TlsServerOptions;
 import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
 import dev.bucket.integrity.ImmutabilityValidator;
@@ -38,7 +39,8 @@ import java.util.List;
 /**
  * One gateway node: opens the stores, deploys the audit, ingest and gate verticles in dependency order, and holds the
  * shared services they use. Start-up repairs what a crash may have left (see {@link IngestRecovery}) before the
- * HTTP port opens, so no request sees a half-written state.
+ * HTTP port opens, so no request sees a half-written state. TLS material is read and checked before anything else,
+ * so a bad certificate or key stops start-up with the offending path rather than failing handshakes later.
  */
 public final class Node {
 
@@ -63,6 +65,8 @@ public final class Node {
   private PrincipalRegistry principals;
   private GovernanceGate governance;
   private int httpPort;
+  private int httpsPort = -1;
+  private TlsServerOptions tlsOptions;
 
   private Node(Vertx vertx, BucketConfig config, Clock clock) {
     this.vertx = vertx;
@@ -77,6 +81,16 @@ public final class Node {
   }
 
   private Future<Void> boot() {
+    // TLS material first: a bad certificate or key stops start-up before anything is opened.
+    Future<TlsServerOptions> tlsLoaded = config.tls().isEmpty() ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> TlsServerOptions.load(vertx, config.tls().get()));
+    return tlsLoaded.compose(tls -> {
+      tlsOptions = tls;
+      return openStores();
+    });
+  }
+
+  private Future<Void> openStores() {
     Codecs.registerAll(vertx);
     auditClient = new AuditClient(vertx, config.busTimeoutMs());
     redis = RedisProbe.create(vertx, config.redisUri());
@@ -101,7 +115,7 @@ public final class Node {
         .compose(id -> {
           chainVerifier = new ChainVerifier(metadata.client());
           validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient);
-          return deployGate();
+          return deployGate(tlsOptions);
         });
   }
 
@@ -159,19 +173,22 @@ public final class Node {
   }
 
   /**
-   * One gate per event loop, sharing one listening socket. Port 0 (any free port) becomes -1, Vert.x's "one random
-   * port shared by every instance"; plain 0 would give each instance its own port.
+   * One gate per event loop, sharing one listening socket (two with TLS: HTTP and HTTPS). Port 0 (any free port)
+   * becomes a negative port, Vert.x's "one random port shared by every server bound to that same negative port";
+   * plain 0 would give each instance its own port. HTTP uses -1 and HTTPS -2, or both would share one random port.
    */
-  private Future<Void> deployGate() {
+  private Future<Void> deployGate(TlsServerOptions tls) {
     List<GateVerticle> gates = new ArrayList<>();
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
+    int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
     return vertx.deployVerticle(() -> {
-      GateVerticle gate = new GateVerticle(this, port);
+      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls);
       gates.add(gate);
       return gate;
     }, new DeploymentOptions().setInstances(eventLoops())).map(id -> {
       httpPort = gates.get(0).port();
-      if (gates.stream().anyMatch(g -> g.port() != httpPort)) {
+      httpsPort = gates.get(0).httpsPort();
+      if (gates.stream().anyMatch(g -> g.port() != httpPort || g.httpsPort() != httpsPort)) {
         throw new IllegalStateException("gate instances bound different ports");
       }
       return null;
@@ -255,5 +272,10 @@ public final class Node {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The bound HTTPS port, or -1 when no TLS is configured. */
+  public int httpsPort() {
+    return httpsPort;
   }
 }

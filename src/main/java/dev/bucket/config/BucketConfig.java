@@ -3,6 +3,7 @@ package dev.bucket.config;
 import dev.bucket.identity.ApiKeys;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,9 +41,22 @@ public record BucketConfig(
     int maxConcurrentWriters,
     long maxStorageBytes,
     int lockViolationThreshold,
-    long lockWindowSeconds) {
+    long lockWindowSeconds,
+    int httpsPort,
+    Optional<Tls> tls) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
+
+  /** Whether the HTTPS listener asks for, or insists on, a client certificate signed by the client CA. */
+  public enum ClientAuthMode { NONE, REQUEST, REQUIRED }
+
+  /**
+   * The HTTPS listener's material: PEM server certificate chain and private key, and optionally a PEM CA bundle that
+   * client certificates must chain to ({@code clientCaPath} empty means no client certificates are asked for, and
+   * {@code clientAuth} is then {@link ClientAuthMode#NONE}).
+   */
+  public record Tls(Path certPath, Path keyPath, Optional<Path> clientCaPath, ClientAuthMode clientAuth) {
+  }
 
   static final Set<String> KEYS = Set.of("http_host", "http_port", "data_dir", "mongo_uri", "mongo_db", "redis_uri",
       "payload_store", "max_artifact_bytes", "max_json_body_bytes", "max_metadata_bytes", "page_limit_max",
@@ -50,7 +64,8 @@ public record BucketConfig(
       "log_origin", "log_signing_key", "owner_key", "governance_rules", "schemas_dir",
       "max_writes_per_second", "max_reads_per_second", "max_batch_size", "max_artifacts", "max_artifacts_per_product",
       "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
-      "lock_window_seconds");
+      "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
+      "tls_client_auth");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -117,7 +132,9 @@ public record BucketConfig(
         (int) v.number("max_concurrent_writers", 1, 100_000),
         v.number("max_storage_bytes", 1, Long.MAX_VALUE),
         (int) v.number("lock_violation_threshold", 1, 1_000_000),
-        v.number("lock_window_seconds", 1, 31_536_000));
+        v.number("lock_window_seconds", 1, 31_536_000),
+        (int) v.number("https_port", 0, 65535),
+        tls(v));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "
@@ -134,7 +151,47 @@ public record BucketConfig(
     if (!config.redisUri.isEmpty() && !config.redisUri.matches("rediss?://.+")) {
       throw new ConfigException("redis_uri: must start with redis:// or rediss://");
     }
+    if (config.tls.isPresent() && config.httpsPort != 0 && config.httpsPort == config.httpPort) {
+      throw new ConfigException("https_port: must differ from http_port (" + config.httpPort + ")");
+    }
     return config;
+  }
+
+  /**
+   * Both tls_cert_path and tls_key_path set: HTTPS; neither: no HTTPS listener; one alone is a mistake. The client
+   * CA only makes sense with HTTPS, and asking for client certificates only with a CA to check them against.
+   */
+  private static Optional<Tls> tls(Values v) {
+    String cert = v.string("tls_cert_path", true);
+    String key = v.string("tls_key_path", true);
+    String ca = v.string("tls_client_ca_path", true);
+    String auth = v.string("tls_client_auth", true);
+    if (cert.isEmpty() != key.isEmpty()) {
+      String missing = cert.isEmpty() ? "tls_cert_path" : "tls_key_path";
+      String present = cert.isEmpty() ? "tls_key_path" : "tls_cert_path";
+      throw new ConfigException(missing + ": must be set when " + present + " is set (HTTPS needs both)");
+    }
+    ClientAuthMode mode = auth.isEmpty() ? null : v.choice("tls_client_auth", ClientAuthMode.class);
+    if (cert.isEmpty()) {
+      if (!ca.isEmpty()) {
+        throw new ConfigException("tls_client_ca_path: needs tls_cert_path and tls_key_path (client certificates are"
+            + " only checked over HTTPS)");
+      }
+      if (mode != null && mode != ClientAuthMode.NONE) {
+        throw new ConfigException("tls_client_auth: '" + auth + "' needs tls_cert_path, tls_key_path and"
+            + " tls_client_ca_path");
+      }
+      return Optional.empty();
+    }
+    if (ca.isEmpty()) {
+      if (mode != null && mode != ClientAuthMode.NONE) {
+        throw new ConfigException("tls_client_auth: '" + auth + "' needs tls_client_ca_path (the CA client"
+            + " certificates are checked against)");
+      }
+      return Optional.of(new Tls(Path.of(cert), Path.of(key), Optional.empty(), ClientAuthMode.NONE));
+    }
+    return Optional.of(new Tls(Path.of(cert), Path.of(key), Optional.of(Path.of(ca)),
+        mode == null ? ClientAuthMode.REQUEST : mode));
   }
 
   /** Typed reads over raw values that may come from JSON, environment, system properties or flags. */

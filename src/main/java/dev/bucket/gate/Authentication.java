@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * First handler of every request: turns {@code Authorization: Bearer <key>} into the {@link Identity} it speaks for
- * and keeps it on the context. Only what reveals nothing is public: health, the log's checkpoint and its key (anyone
+ * First handler of every request: turns {@code Authorization: Bearer <key>} (or, over mutual TLS, a verified client
+ * certificate naming an integration) into the {@link Identity} it speaks for and keeps it on the context. Only what reveals nothing is public: health, the log's checkpoint and its key (anyone
  * must be able to fetch those to verify evidence offline).
  */
 final class Authentication implements Handler<RoutingContext> {
@@ -36,19 +36,33 @@ final class Authentication implements Handler<RoutingContext> {
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null) {
+      // Mutual TLS: a CA-verified client certificate names an approved integration instead of a key.
+      java.util.Optional<String> certified = ClientCertificates.integrationId(ctx.request());
+      if (certified.isPresent()) {
+        resolve(ctx, registry.find("integration:" + certified.get()), "the client certificate names integration '"
+            + certified.get() + "', which is not registered");
+        return;
+      }
+    }
     if (header == null || header.length() <= BEARER.length()
         || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       ctx.fail(unauthorized("this endpoint needs Authorization: Bearer <api-key>"));
       return;
     }
-    // The request body waits while the key is looked up; nothing of it is read before the caller is known.
+    resolve(ctx, registry.authenticate(header.substring(BEARER.length()).trim()), "the API key is unknown or revoked");
+  }
+
+  private static void resolve(RoutingContext ctx, io.vertx.core.Future<java.util.Optional<Identity>> lookup,
+                              String unknown) {
+    // The request body waits while the caller is looked up; nothing of it is read before the caller is known.
     ctx.request().pause();
-    registry.authenticate(header.substring(BEARER.length()).trim()).onComplete(result -> {
+    lookup.onComplete(result -> {
       ctx.request().resume();
       if (result.failed()) {
         ctx.fail(result.cause());
       } else if (result.result().isEmpty()) {
-        ctx.fail(unauthorized("the API key is unknown or revoked"));
+        ctx.fail(unauthorized(unknown));
       } else {
         ctx.put(IDENTITY, result.result().get());
         ctx.next();

@@ -6,22 +6,34 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front: binds the port and dispatches to the route groups. One instance runs per event loop; they share
  * the listening socket. Domain logic lives in the capability packages, not here.
+ *
+ * <p>With TLS configured, the same router is also served over HTTPS on a second socket (shared the same way); plain
+ * HTTP stays available on its own port for local use.
  */
 public final class GateVerticle extends VerticleBase {
 
   private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit");
+  private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
   private final int port;
+  private final int httpsPort;
+  private final TlsServerOptions tls;
   private HttpServer server;
+  private HttpServer httpsServer;
 
-  public GateVerticle(Node node, int port) {
+  /** Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null. */
+  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls) {
     this.node = node;
     this.port = port;
+    this.httpsPort = httpsPort;
+    this.tls = tls;
   }
 
   @Override
@@ -48,17 +60,35 @@ public final class GateVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
-    HttpServerOptions options = new HttpServerOptions()
+    server = vertx.createHttpServer(options(port)).requestHandler(router);
+    if (tls == null) {
+      return server.listen();
+    }
+    httpsServer = vertx.createHttpServer(tls.applyTo(options(httpsPort))).requestHandler(router)
+        // Failed handshakes (no or untrusted client certificate, old protocol, plain HTTP on the TLS port) never
+        // reach the router; they are only worth a debug line, or every port scan would fill the log.
+        .exceptionHandler(e -> LOG.debug("HTTPS connection failed: {}{}", e,
+            e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+    String where = node.config().httpHost() + ":" + node.config().httpsPort();
+    return server.listen().compose(http -> httpsServer.listen().recover(e -> Future.failedFuture(
+        new IllegalStateException("HTTPS listener on " + where + ": " + e.getMessage(), e))));
+  }
+
+  private HttpServerOptions options(int listenPort) {
+    return new HttpServerOptions()
         .setHost(node.config().httpHost())
-        .setPort(port)
+        .setPort(listenPort)
         .setMaxFormAttributeSize(node.config().maxMetadataBytes())
         .setCompressionSupported(false);
-    server = vertx.createHttpServer(options).requestHandler(router);
-    return server.listen();
   }
 
   /** The bound port (useful when configured with port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** The bound HTTPS port, or -1 without TLS. */
+  public int httpsPort() {
+    return httpsServer == null ? -1 : httpsServer.actualPort();
   }
 }

@@ -66,6 +66,64 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tlsIsOffByDefaultAndOnWithACertificateAndKey() {
+    BucketConfig plain = load(Map.of(), new Properties(), Map.of());
+    assertThat(plain.httpsPort()).isEqualTo(8443);
+    assertThat(plain.tls()).isEmpty();
+
+    BucketConfig tls = load(Map.of("BUCKET_TLS_CERT_PATH", "/etc/bucket/server.pem",
+        "BUCKET_TLS_KEY_PATH", "/etc/bucket/server.key"), new Properties(), Map.of("https_port", "9443"));
+    assertThat(tls.httpsPort()).isEqualTo(9443);
+    assertThat(tls.tls()).hasValueSatisfying(t -> {
+      assertThat(t.certPath()).isEqualTo(Path.of("/etc/bucket/server.pem"));
+      assertThat(t.keyPath()).isEqualTo(Path.of("/etc/bucket/server.key"));
+      assertThat(t.clientCaPath()).isEmpty();
+      assertThat(t.clientAuth()).isEqualTo(BucketConfig.ClientAuthMode.NONE);
+    });
+  }
+
+  @Test
+  void aClientCaRequestsClientCertificatesUnlessToldOtherwise() {
+    Map<String, String> tls = Map.of("tls_cert_path", "s.pem", "tls_key_path", "s.key", "tls_client_ca_path", "ca.pem");
+    assertThat(clientAuth(tls, null)).isEqualTo(BucketConfig.ClientAuthMode.REQUEST);
+    assertThat(clientAuth(tls, "required")).isEqualTo(BucketConfig.ClientAuthMode.REQUIRED);
+    assertThat(clientAuth(tls, "REQUEST")).isEqualTo(BucketConfig.ClientAuthMode.REQUEST);
+    assertThat(clientAuth(tls, "none")).isEqualTo(BucketConfig.ClientAuthMode.NONE);
+    assertThat(load(Map.of(), new Properties(), tls).tls().orElseThrow().clientCaPath())
+        .contains(Path.of("ca.pem"));
+  }
+
+  private static BucketConfig.ClientAuthMode clientAuth(Map<String, String> tls, String mode) {
+    Map<String, String> flags = new java.util.HashMap<>(tls);
+    if (mode != null) {
+      flags.put("tls_client_auth", mode);
+    }
+    return load(Map.of(), new Properties(), flags).tls().orElseThrow().clientAuth();
+  }
+
+  @Test
+  void inconsistentTlsSettingsAreRefusedWithAMessageNamingTheKey() {
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("tls_cert_path", "s.pem")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tls_key_path: must be set when tls_cert_path is set (HTTPS needs both)");
+    assertThatThrownBy(() -> load(Map.of("BUCKET_TLS_KEY_PATH", "s.key"), new Properties(), Map.of()))
+        .hasMessageStartingWith("tls_cert_path:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("tls_cert_path", "s.pem",
+        "tls_key_path", "s.key", "tls_client_ca_path", "ca.pem", "tls_client_auth", "optional")))
+        .hasMessage("tls_client_auth: must be one of [none, request, required], got 'optional'");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("tls_cert_path", "s.pem",
+        "tls_key_path", "s.key", "tls_client_auth", "required")))
+        .hasMessageStartingWith("tls_client_auth:").hasMessageContaining("tls_client_ca_path");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("tls_client_ca_path", "ca.pem")))
+        .hasMessageStartingWith("tls_client_ca_path:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("https_port", "-1")))
+        .hasMessageStartingWith("https_port:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("tls_cert_path", "s.pem",
+        "tls_key_path", "s.key", "https_port", "8080")))
+        .hasMessage("https_port: must differ from http_port (8080)");
+  }
+
+  @Test
   void startUpWithABadValueStopsWithOneLineNamingTheKey() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream original = System.err;
@@ -79,5 +137,28 @@ class ConfigLoaderTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8).strip())
         .isEqualTo("bucket: invalid configuration: http_port: must be between 0 and 65535, got 70000");
+    assertThat(serveWith("--https-port", "70000"))
+        .isEqualTo("bucket: invalid configuration: https_port: must be between 0 and 65535, got 70000");
+    assertThat(serveWith("--set", "tls_cert_path=server.pem"))
+        .isEqualTo("bucket: invalid configuration: tls_key_path: must be set when tls_cert_path is set (HTTPS needs"
+            + " both)");
+  }
+
+  /** Runs {@code bucket serve} with the given flags, expecting a configuration error, and returns its one line. */
+  private static String serveWith(String... flags) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      String[] args = new String[flags.length + 1];
+      args[0] = "serve";
+      System.arraycopy(flags, 0, args, 1, flags.length);
+      exit = new CommandLine(new Main()).execute(args);
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(exit).isEqualTo(2);
+    return err.toString(StandardCharsets.UTF_8).strip();
   }
 }

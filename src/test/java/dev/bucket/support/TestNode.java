@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A real gateway node for tests: the project's own conf/bucket.json, a fresh data directory, the embedded MongoDB
- * (H2 file, the production default) and a random port. Overrides go through the same loader as production flags.
+ * (H2 file, the production default) and random ports (HTTP, and HTTPS when TLS overrides are given). Overrides go
+ * through the same loader as production flags.
  */
 public final class TestNode implements AutoCloseable {
 
@@ -51,6 +52,7 @@ public final class TestNode implements AutoCloseable {
     flags.put("data_dir", dataDir.toString());
     flags.putIfAbsent("http_port", "0");
     flags.putIfAbsent("owner_key", OWNER_KEY);
+    flags.putIfAbsent("https_port", "0");
     return ConfigLoader.load(Path.of("conf", "bucket.json"), Map.of(), new java.util.Properties(), flags);
   }
 
@@ -113,6 +115,11 @@ public final class TestNode implements AutoCloseable {
 
   public int port() {
     return node.httpPort();
+  }
+
+  /** The HTTPS port, or -1 when the node runs without TLS. */
+  public int httpsPort() {
+    return node.httpsPort();
   }
 
   public Path dataDir() {
