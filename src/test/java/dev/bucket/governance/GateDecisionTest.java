@@ -38,6 +38,7 @@ class GateDecisionTest {
         Refusal.CLASS_NOT_ALLOWED, "403 class-not-allowed",
         Refusal.CLASS_REQUIRED, "400 class-required",
         Refusal.TOO_LARGE, "413 too-large",
+        Refusal.LOCKED, "423 locked",
         Refusal.INVALID_SIZE, "400 invalid-size");
 
     assertThat(EnumSet.allOf(Refusal.class)).isEqualTo(expected.keySet());

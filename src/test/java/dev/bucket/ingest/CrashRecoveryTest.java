@@ -51,7 +51,7 @@ class CrashRecoveryTest {
   void anArtifactWrittenWithoutItsAuditEntryGetsTheEntryOnTheNextStart(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       HttpResponse<Buffer> v1 = node.integration(PRODUCT, "workflow_state").postJson(P, new JsonObject().put("artifact_class", "workflow_state")
-          .put("artifact_id", "crashed").put("data", "v1"));
+          .put("artifact_id", "crashed").put("data", new JsonObject().put("state", "v1")));
       assertThat(v1.statusCode()).isEqualTo(201);
       node.stop();
 
@@ -90,7 +90,8 @@ class CrashRecoveryTest {
   void aRetryCompletesAWriteWhoseAuditEntryWasNeverWritten(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       Api api = node.integration(PRODUCT, "workflow_state");
-      JsonObject body = new JsonObject().put("artifact_class", "workflow_state").put("data", "same bytes");
+      JsonObject body = new JsonObject().put("artifact_class", "workflow_state")
+          .put("data", new JsonObject().put("state", "same bytes"));
       Artifact template = node.node().artifacts()
           .findVersion(PRODUCT, api.postJson(P, body.copy().put("artifact_id", "template")).bodyAsJsonObject()
               .getString("artifact_id"), 1).await();

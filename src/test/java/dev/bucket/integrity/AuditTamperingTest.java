@@ -26,10 +26,12 @@ class AuditTamperingTest {
       Api api = node.api();
       Api writer = node.integration("Enforcement_Engine", "decision_record");
       long createIndex = writer.postJson(P, new JsonObject().put("artifact_class", "decision_record")
-          .put("artifact_id", "ruling-1").put("data", "guilty")).bodyAsJsonObject().getLong("audit_index");
+          .put("artifact_id", "ruling-1").put("data", new JsonObject().put("outcome", "guilty")))
+          .bodyAsJsonObject().getLong("audit_index");
       writer.get(P + "/ruling-1");
       long secondIndex = writer.postJson(P, new JsonObject().put("artifact_class", "decision_record")
-          .put("artifact_id", "ruling-2").put("data", "innocent")).bodyAsJsonObject().getLong("audit_index");
+          .put("artifact_id", "ruling-2").put("data", new JsonObject().put("outcome", "innocent")))
+          .bodyAsJsonObject().getLong("audit_index");
       assertThat(validate(api, "ruling-1").getBoolean("valid")).isTrue();
 
       MongoClient mongo = node.node().metadata().client();

@@ -74,7 +74,8 @@ public final class TestNode implements AutoCloseable {
    * a client presenting its key: the only kind of principal that writes artifacts.
    */
   public Api integration(String product, String... classes) {
-    String id = "it_" + product.toLowerCase(java.util.Locale.ROOT) + "_" + clients.size();
+    String id = "it_" + product.toLowerCase(java.util.Locale.ROOT) + "_" + java.util.UUID.randomUUID().toString()
+        .substring(0, 8);
     io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
         .put("integration_id", id)
         .put("integration_type", "api")
