@@ -1,0 +1,101 @@
+package dev.bucket.loadtest;
+
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+
+import io.gatling.javaapi.core.Assertion;
+import io.gatling.javaapi.core.PopulationBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Small JSON writes and cached reads offered at constant rates (open model: new requests keep arriving whatever the
+ * gateway's latency) for a warm-up and then a measured window. Everything is judged on the measured window only.
+ *
+ * <p>Properties: {@code write.rate}, {@code read.rate} (per second; 0 = none), {@code warmup} and {@code duration}
+ * (seconds), {@code read.ids} (seeded artifacts per product), {@code write.p99.ms}, {@code read.p99.ms},
+ * {@code limited.p99.ms}, {@code ceiling.writes}, {@code ceiling.reads}, {@code accepted.tolerance},
+ * {@code offered.tolerance}, {@code max.connections}.
+ */
+abstract class MixedLoad extends BucketSimulation {
+
+  private final int readIds;
+
+  /** {@code overload}: rates above the ceilings are offered, 429 is an expected answer and the claims differ. */
+  MixedLoad(int writeRate, int readRate, int durationSeconds, boolean overload) {
+    double writes = parameter("write.rate", Settings.decimal("write.rate", writeRate));
+    double reads = parameter("read.rate", Settings.decimal("read.rate", readRate));
+    Duration warmup = parameter("warmup", Settings.seconds("warmup", 15));
+    Duration measure = parameter("duration", Settings.seconds("duration", durationSeconds));
+    int readIds = parameter("read.ids", Settings.integer("read.ids", 100));
+    long writeP99 = parameter("write.p99.ms", Settings.integer("write.p99.ms", 20));
+    long readP99 = parameter("read.p99.ms", Settings.integer("read.p99.ms", 5));
+    long limitedP99 = parameter("limited.p99.ms", Settings.integer("limited.p99.ms", 2));
+    double ceilingWrites = parameter("ceiling.writes", Settings.decimal("ceiling.writes", 1000));
+    double ceilingReads = parameter("ceiling.reads", Settings.decimal("ceiling.reads", 10000));
+    double tolerance = parameter("accepted.tolerance", Settings.decimal("accepted.tolerance", 0.02));
+    if (writes <= 0 && reads <= 0) {
+      throw new IllegalArgumentException("nothing to offer: write.rate and read.rate are both 0");
+    }
+    if (measure.isZero()) {
+      throw new IllegalArgumentException("duration must be at least 1 second");
+    }
+
+    Window window = Window.phases(warmup.toMillis(), measure.toMillis());
+    Duration total = warmup.plus(measure);
+    List<PopulationBuilder> populations = new ArrayList<>();
+    List<Assertion> assertions = new ArrayList<>();
+    this.readIds = reads > 0 ? readIds : 0;
+
+    if (writes > 0) {
+      Tally tally = tally(new Tally("write", window, Set.of(201)));
+      populations.add(scenario("writes").exec(Load.write(tally, fixture, overload))
+          .injectOpen(constantUsersPerSec(writes).during(total)));
+      claimOffered(tally, 1, writes);
+      if (overload) {
+        claimOnlyAcceptedOrLimited(tally, 1);
+        claimAcceptedNear(tally, 1, ceilingWrites, tolerance);
+        claimLimitedP99(tally, 1, limitedP99);
+        // Under overload a 429 with its headers passes the checks; anything else is a failed request.
+        assertions.add(details("measure: write").failedRequests().count().is(0L));
+      } else {
+        claimAllAccepted(tally, 1);
+        claimAcceptedP99(tally, 1, writeP99);
+        assertions.add(details("measure: write").failedRequests().count().is(0L));
+        assertions.add(details("measure: write").responseTime().percentile(99.0).lte((int) writeP99));
+      }
+    }
+    if (reads > 0) {
+      Tally tally = tally(new Tally("read", window, Set.of(200)));
+      populations.add(scenario("reads").exec(Load.read(tally, fixture, overload))
+          .injectOpen(constantUsersPerSec(reads).during(total)));
+      claimOffered(tally, 1, reads);
+      if (overload) {
+        claimOnlyAcceptedOrLimited(tally, 1);
+        claimAcceptedNear(tally, 1, ceilingReads, tolerance);
+        claimLimitedP99(tally, 1, limitedP99);
+        assertions.add(details("measure: read").failedRequests().count().is(0L));
+      } else {
+        claimAllAccepted(tally, 1);
+        claimAcceptedP99(tally, 1, readP99);
+        assertions.add(details("measure: read").failedRequests().count().is(0L));
+        assertions.add(details("measure: read").responseTime().percentile(99.0).lte((int) readP99));
+      }
+    }
+    populations.set(0, populations.get(0).andThen(verdict()));
+    assertions.addAll(verdictAssertions());
+    setUp(populations).protocols(protocol(gateway.baseUrl)).assertions(assertions)
+        .maxDuration(total.plusSeconds(240));
+  }
+
+  @Override
+  protected void prepare() {
+    fixture.approve(Product.SMALL);
+    if (readIds > 0) {
+      fixture.seedReads(Product.SMALL, readIds);
+    }
+  }
+}
