@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.ReadStream;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,8 +19,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -34,6 +39,16 @@ import java.util.regex.Pattern;
  * <p>Because refs are content hashes, two uploads of identical bytes share one file, so {@link #discard(String)}
  * keeps the bytes: deleting them could remove the payload of a committed artifact with the same content.
  *
+ * <p>{@link #purge(String)} removes a file whose every referencing version is tombstoned. The one hazard is an upload
+ * of identical bytes in flight: its bytes are durable (it found the file, or renamed its own over it) but its version
+ * document is not written yet, so the caller's reference check cannot see it. Every upload therefore <em>claims</em>
+ * the file by setting its modification time to now, and a purge first renames the file out of its address into
+ * {@code root/purging} (so later uploads recreate it instead of claiming the doomed copy), then deletes it only if the
+ * last claim is older than {@code claimGrace}; otherwise it puts the file back and fails with
+ * {@link PurgeDeferredException}. This is safe as long as no upload takes longer than {@code claimGrace} from storing
+ * its payload to writing its version document. A crash mid-purge leaves the file in {@code purging}, and
+ * {@link #cleanTemp()} puts it back: bytes that remain are safe, a later retry purges them.
+ *
  * <p>Uploads must be started from the Vert.x context that delivers the source's events (the request's event loop).
  */
 public final class FilesystemPayloadStore implements PayloadStore {
@@ -41,31 +56,64 @@ public final class FilesystemPayloadStore implements PayloadStore {
   private static final Pattern REF = Pattern.compile(Pattern.quote(PayloadDigest.SHA256_PREFIX) + "[0-9a-f]{64}");
   private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
 
+  /**
+   * How recent an upload's claim on a file must be to keep a purge from deleting it: far longer than any upload
+   * takes from storing its payload to writing its version document (bounded in practice by the bus timeout).
+   */
+  public static final Duration DEFAULT_CLAIM_GRACE = Duration.ofHours(1);
+
   private final Vertx vertx;
   private final Path contentDir;
   private final Path tmpDir;
+  private final Path purgingDir;
+  private final Clock clock;
+  private final Duration claimGrace;
 
   public FilesystemPayloadStore(Vertx vertx, Path root) {
+    this(vertx, root, Clock.systemUTC(), DEFAULT_CLAIM_GRACE);
+  }
+
+  /** {@code clock} stamps upload claims and judges their age; see the class comment for {@code claimGrace}. */
+  public FilesystemPayloadStore(Vertx vertx, Path root, Clock clock, Duration claimGrace) {
+    if (claimGrace.isNegative()) {
+      throw new IllegalArgumentException("claimGrace must not be negative");
+    }
     this.vertx = vertx;
     // Absolute, so Vert.x never resolves these paths against the classpath or a changed working directory.
     Path absolute = root.toAbsolutePath();
     this.contentDir = absolute.resolve("sha256");
     this.tmpDir = absolute.resolve("tmp");
+    this.purgingDir = absolute.resolve("purging");
+    this.clock = clock;
+    this.claimGrace = claimGrace;
   }
 
   /**
-   * Creates the store's directories and deletes temp files left by a crash mid-upload. Run it at startup, before any
-   * upload: a temp file being written at the same moment would be deleted too.
+   * Creates the store's directories, deletes temp files left by a crash mid-upload and puts back files a crash left
+   * half way through a purge. Run it at startup, before any upload or purge: a temp file being written at the same
+   * moment would be deleted too.
    */
   public Future<Void> cleanTemp() {
     return blocking(() -> {
       ensureDirectory(contentDir);
       ensureDirectory(tmpDir);
+      ensureDirectory(purgingDir);
       try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmpDir)) {
         for (Path leftover : leftovers) {
           Files.deleteIfExists(leftover);
         }
       }
+      try (DirectoryStream<Path> interrupted = Files.newDirectoryStream(purgingDir)) {
+        for (Path quarantined : interrupted) {
+          String name = quarantined.getFileName().toString();
+          int dot = name.indexOf('.');
+          String ref = PayloadDigest.SHA256_PREFIX + (dot < 0 ? name : name.substring(0, dot));
+          if (REF.matcher(ref).matches()) {
+            restore(quarantined, pathFor(ref));
+          }
+        }
+      }
+      fsyncDirectory(purgingDir);
       return null;
     });
   }
@@ -95,12 +143,14 @@ public final class FilesystemPayloadStore implements PayloadStore {
 
   @Override
   public Future<Void> send(String ref, long offset, long length, HttpServerResponse response) {
-    return pathOf(ref).compose(path -> response.sendFile(path.toString(), offset, length));
+    return pathOf(ref).compose(path -> response.sendFile(path.toString(), offset, length)
+      .recover(err -> Future.failedFuture(isNoSuchFile(err) ? new PayloadMissingException(ref) : err)));
   }
 
   @Override
   public Future<Buffer> read(String ref, long size) {
-    return pathOf(ref).compose(path -> vertx.fileSystem().readFile(path.toString()));
+    return pathOf(ref).compose(path -> vertx.fileSystem().readFile(path.toString())
+      .recover(err -> Future.failedFuture(isNoSuchFile(err) ? new PayloadMissingException(ref) : err)));
   }
 
   @Override
@@ -122,6 +172,30 @@ public final class FilesystemPayloadStore implements PayloadStore {
   @Override
   public Future<Void> discard(String ref) {
     return pathOf(ref).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> purge(String ref) {
+    return pathOf(ref).compose(target -> blocking(() -> {
+      ensureDirectory(purgingDir);
+      Path quarantined = purgingDir.resolve(target.getFileName() + "." + UUID.randomUUID());
+      try {
+        // From here on, uploads of the same bytes no longer find this file: they write a fresh one.
+        Files.move(target, quarantined, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException alreadyGone) {
+        return null;
+      }
+      Instant claimedAt = Files.getLastModifiedTime(quarantined).toInstant();
+      Instant keepUntil = claimedAt.plus(claimGrace);
+      if (clock.instant().isBefore(keepUntil)) {
+        restore(quarantined, target);
+        throw new PurgeDeferredException(ref, claimedAt, keepUntil);
+      }
+      Files.delete(quarantined);
+      fsyncDirectory(target.getParent());
+      fsyncDirectory(purgingDir);
+      return null;
+    }));
   }
 
   @Override
@@ -161,9 +235,11 @@ public final class FilesystemPayloadStore implements PayloadStore {
             channel.force(true);
           }
           Files.setPosixFilePermissions(tmp, READ_ONLY);
-          if (Files.exists(target)) {
+          FileTime claim = FileTime.from(clock.instant());
+          if (claimExisting(target, claim)) {
             Files.delete(tmp);
           } else {
+            Files.setLastModifiedTime(tmp, claim);
             ensureDirectory(target.getParent());
             // A concurrent upload of the same bytes may win the race; replacing identical content is harmless.
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -174,6 +250,49 @@ public final class FilesystemPayloadStore implements PayloadStore {
       })
       .recover(err -> blocking(() -> Files.deleteIfExists(tmp))
         .transform(cleaned -> Future.<StoredPayload>failedFuture(err)));
+  }
+
+  /**
+   * Marks an existing file as just claimed by an upload (see the class comment); false when there is no file to claim
+   * (absent, or being purged) or it cannot be touched, in which case the caller puts its own copy in place.
+   */
+  private static boolean claimExisting(Path target, FileTime claim) {
+    try {
+      Files.setLastModifiedTime(target, claim);
+      return true;
+    } catch (IOException absentOrNotOurs) {
+      return false;
+    }
+  }
+
+  /**
+   * Puts a quarantined file back at its address unless an upload has already put identical bytes there (a hard link
+   * fails rather than replace that newer copy and its fresher claim), then removes the quarantined name.
+   */
+  private static void restore(Path quarantined, Path target) throws IOException {
+    ensureDirectory(target.getParent());
+    try {
+      Files.createLink(target, quarantined);
+    } catch (FileAlreadyExistsException newerCopy) {
+      // identical bytes are back already
+    } catch (UnsupportedOperationException | IOException noLinks) {
+      if (!Files.exists(target)) {
+        Files.move(quarantined, target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(target.getParent());
+        return;
+      }
+    }
+    Files.deleteIfExists(quarantined);
+    fsyncDirectory(target.getParent());
+  }
+
+  private static boolean isNoSuchFile(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Creates missing directories one level at a time, fsyncing each parent so new entries survive a crash. */

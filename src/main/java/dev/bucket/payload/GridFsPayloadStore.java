@@ -108,7 +108,7 @@ public final class GridFsPayloadStore implements PayloadStore {
   public Future<Buffer> read(String ref, long size) {
     return idOf(ref).compose(id -> filesDocument(id).compose(files -> {
       if (files == null) {
-        return Future.failedFuture(new IllegalStateException(ref + " is missing"));
+        return Future.failedFuture(new PayloadMissingException(ref));
       }
       long length = lengthOf(files);
       if (length != size) {
@@ -165,6 +165,22 @@ public final class GridFsPayloadStore implements PayloadStore {
       .compose(files -> files == null
         ? mongo.removeDocuments(chunksCollection, new JsonObject().put("files_id", oid(id))).mapEmpty()
         : removeChunks(id, chunkCount(lengthOf(files)))));
+  }
+
+  /**
+   * Removes the chunks by id first and the files document last, then waits for durability. The files document carries
+   * the length that names the chunk ids, so a purge interrupted half way is completed by a retry without ever
+   * querying by {@code files_id}; once the files document is gone the payload is gone. Refs are unique per upload,
+   * so no other upload can claim these documents.
+   */
+  @Override
+  public Future<Void> purge(String ref) {
+    return idOf(ref).compose(id -> filesDocument(id).compose(files -> files == null
+        ? Future.<Void>succeededFuture()
+        : removeChunks(id, chunkCount(lengthOf(files)))
+          .compose(v -> mongo.removeDocuments(filesCollection, idQuery(id)))
+          .<Void>mapEmpty()
+          .compose(v -> barrier.sync())));
   }
 
   @Override

@@ -7,8 +7,9 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * Where artifact bytes live. Metadata never lives here; a payload is referenced from the artifact document by
- * {@link StoredPayload#ref()}. There is deliberately no delete for referenced payloads: the only removal is
- * {@link #discard(String)} of an upload that no artifact document references (an aborted or duplicate upload).
+ * {@link StoredPayload#ref()}. There are exactly two removals: {@link #discard(String)} of an upload that no artifact
+ * document references (an aborted or duplicate upload), and {@link #purge(String)} of the bytes of versions that
+ * were all tombstoned after their retention expired (see {@code dev.bucket.retention.Tombstoner}, its only caller).
  */
 public interface PayloadStore {
 
@@ -43,6 +44,17 @@ public interface PayloadStore {
    * committed artifact (an unreferenced copy is harmless). A no-op if it is absent.
    */
   Future<Void> discard(String ref);
+
+  /**
+   * Removes a payload's bytes for good. Only for bytes that no live (non-tombstoned) version references: the caller
+   * has written the tombstones durably and checked every reference first. Idempotent: an absent payload is a
+   * success. Completes once the removal is durable. Afterwards {@link #read} fails with
+   * {@link PayloadMissingException} and {@link #verify} reports {@link PayloadDigest#MISSING}.
+   *
+   * <p>A content-addressed store, where a new upload of identical bytes may claim the same file at any moment, fails
+   * with {@link PurgeDeferredException} and keeps the bytes when such a claim is recent; the caller retries later.
+   */
+  Future<Void> purge(String ref);
 
   /** A short name for health and docs: "filesystem" or "gridfs". */
   String kind();

@@ -3,6 +3,7 @@ package dev.bucket.payload;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import dev.bucket.support.MutableClock;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,13 +23,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class FilesystemPayloadStoreTest extends PayloadStoreContractTest {
 
+  static final Duration GRACE = Duration.ofMinutes(30);
+
   @TempDir
   Path root;
 
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T18:00:00Z"));
+
   @Override
   protected Future<PayloadStore> createStore(Vertx vertx) {
-    FilesystemPayloadStore created = new FilesystemPayloadStore(vertx, root);
+    FilesystemPayloadStore created = new FilesystemPayloadStore(vertx, root, clock, GRACE);
     return created.cleanTemp().map(created);
+  }
+
+  @Override
+  protected void passClaimGrace() {
+    clock.advance(GRACE);
   }
 
   @Override
@@ -98,6 +110,77 @@ class FilesystemPayloadStoreTest extends PayloadStoreContractTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void purgeWithinTheClaimGraceKeepsTheBytesWhereTheyAre(VertxTestContext test) {
+    Buffer bytes = Buffer.buffer("{\"claimed\":true}");
+    onContext(() -> store.store(bytes)).compose(payload -> {
+      clock.advance(GRACE.minusMillis(1));
+      return store.purge(payload.ref()).transform(deferred -> {
+        assertThat(deferred.cause()).isInstanceOf(PurgeDeferredException.class);
+        assertThat(((PurgeDeferredException) deferred.cause()).retryAfter())
+          .isEqualTo(Instant.parse("2026-11-22T18:30:00Z"));
+        assertThat(finalPath(payload)).exists();
+        assertThat(filesUnder(root.resolve("purging"))).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        return store.purge(payload.ref());
+      }).map(v -> {
+        assertThat(finalPath(payload)).doesNotExist();
+        assertThat(filesUnder(root.resolve("purging"))).isEmpty();
+        return null;
+      });
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void anIdenticalUploadRenewsTheClaimOnTheSharedFile(VertxTestContext test) {
+    Buffer bytes = Buffer.buffer("{\"same\":true}");
+    onContext(() -> store.store(bytes)).compose(first -> {
+      clock.advance(GRACE.multipliedBy(3));
+      return onContext(() -> store.store(bytes)).compose(second -> {
+        assertThat(second.ref()).isEqualTo(first.ref());
+        return store.purge(first.ref());
+      });
+    }).onComplete(test.failing(err -> test.verify(() -> {
+      assertThat(err).isInstanceOf(PurgeDeferredException.class);
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void anUploadAfterAPurgeWritesTheBytesAfresh(VertxTestContext test) {
+    Buffer bytes = Buffer.buffer("{\"again\":true}");
+    onContext(() -> store.store(bytes)).compose(first -> {
+      passClaimGrace();
+      return store.purge(first.ref())
+        .compose(v -> onContext(() -> store.store(bytes)))
+        .compose(second -> store.read(second.ref(), second.size()));
+    }).onComplete(test.succeeding(read -> test.verify(() -> {
+      assertThat(read).isEqualTo(bytes);
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void cleanTempPutsBackAFileACrashLeftHalfWayThroughAPurge(VertxTestContext test) {
+    Buffer bytes = Buffer.buffer("{\"interrupted\":true}");
+    onContext(() -> store.store(bytes)).compose(payload -> {
+      Path quarantined = root.resolve("purging")
+        .resolve(finalPath(payload).getFileName() + ".7a1c9e4e-2f51-4d0b-9a53-1d1f3c1b2a90");
+      try {
+        Files.move(finalPath(payload), quarantined);
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
+      return ((FilesystemPayloadStore) store).cleanTemp().compose(v -> {
+        assertThat(filesUnder(root.resolve("purging"))).isEmpty();
+        return store.read(payload.ref(), payload.size());
+      });
+    }).onComplete(test.succeeding(read -> test.verify(() -> {
+      assertThat(read).isEqualTo(bytes);
+      test.completeNow();
+    })));
   }
 
   @Test

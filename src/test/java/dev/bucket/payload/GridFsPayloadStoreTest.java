@@ -190,6 +190,35 @@ class GridFsPayloadStoreTest extends PayloadStoreContractTest {
   }
 
   @Test
+  void purgeRemovesChunksByIdBeforeTheFilesDocumentAndWaitsForTheBarrier(VertxTestContext test) {
+    int size = 3 * CHUNK_SIZE + 1;
+    JsonObject unsetFilesId = new JsonObject().put("$unset", new JsonObject().put("files_id", ""));
+    storeGenerated(size, Long.MAX_VALUE)
+      // Chunks are addressed by their _id alone: without files_id they are still found.
+      .compose(payload -> mongo.updateCollectionWithOptions(CHUNKS, new JsonObject(), unsetFilesId,
+          new UpdateOptions().setMulti(true))
+        .compose(v -> {
+          barrierCalls.set(0);
+          return store.purge(payload.ref());
+        }))
+      .compose(v -> {
+        assertThat(barrierCalls).hasValue(1);
+        return assertNothingStored();
+      })
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void aPurgeInterruptedAfterTheChunksIsCompletedByARetry(VertxTestContext test) {
+    storeGenerated(2L * CHUNK_SIZE, Long.MAX_VALUE)
+      // As if a purge stopped after deleting the chunks: the files document, with the length, is still there.
+      .compose(payload -> mongo.removeDocuments(CHUNKS, new JsonObject())
+        .compose(v -> store.purge(payload.ref())))
+      .compose(v -> assertNothingStored())
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
   void chunkIdsAreTheFilesIdAndTheChunkNumber(VertxTestContext test) {
     long size = 3L * CHUNK_SIZE + 1;
     storeGenerated(size, Long.MAX_VALUE)

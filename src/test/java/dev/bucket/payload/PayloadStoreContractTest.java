@@ -52,6 +52,10 @@ abstract class PayloadStoreContractTest {
   /** Flips the byte at {@code position} directly in the underlying storage, bypassing the store. */
   protected abstract Future<Void> tamper(StoredPayload payload, long position);
 
+  /** Moves the store's clock past any grace it gives recent uploads before a purge may remove their bytes. */
+  protected void passClaimGrace() {
+  }
+
   @BeforeEach
   void createStoreAndContext(Vertx vertx, VertxTestContext test) {
     context = vertx.getOrCreateContext();
@@ -201,6 +205,53 @@ abstract class PayloadStoreContractTest {
     storeGenerated(10, Long.MAX_VALUE)
       .compose(payload -> store.discard(payload.ref()).compose(v -> store.discard(payload.ref())))
       .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void purgeRemovesEveryByteAndReadsThenReportThePayloadMissing(VertxTestContext test) {
+    long size = 2L * CHUNK_SIZE + 3;
+    storeGenerated(size, Long.MAX_VALUE)
+      .compose(payload -> {
+        passClaimGrace();
+        return store.purge(payload.ref())
+          .compose(v -> store.read(payload.ref(), size).transform(read -> {
+            assertThat(read.cause()).isInstanceOf(PayloadMissingException.class)
+              .hasMessage(payload.ref() + " is missing");
+            assertThat(((PayloadMissingException) read.cause()).ref()).isEqualTo(payload.ref());
+            return verify(payload);
+          }))
+          .compose(report -> {
+            assertThat(report.actualHash()).isEqualTo(PayloadDigest.MISSING);
+            assertThat(report.intact()).isFalse();
+            return store.purge(payload.ref());
+          });
+      })
+      .compose(purgedAgain -> assertNothingStored())
+      .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void purgeRemovesOnlyItsOwnPayload(VertxTestContext test) {
+    Buffer keep = Buffer.buffer("keep me");
+    onContext(() -> store.store(keep))
+      .compose(kept -> storeGenerated(CHUNK_SIZE + 1, Long.MAX_VALUE)
+        .compose(purged -> {
+          passClaimGrace();
+          return store.purge(purged.ref());
+        })
+        .compose(v -> store.read(kept.ref(), kept.size())))
+      .onComplete(test.succeeding(read -> test.verify(() -> {
+        assertThat(read).isEqualTo(keep);
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void purgeRejectsMalformedRefs(VertxTestContext test) {
+    store.purge("../../etc/passwd").onComplete(test.failing(err -> test.verify(() -> {
+      assertThat(err).isInstanceOf(IllegalArgumentException.class);
+      test.completeNow();
+    })));
   }
 
   @Test
