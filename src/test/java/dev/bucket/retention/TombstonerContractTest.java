@@ -232,7 +232,7 @@ abstract class TombstonerContractTest extends RetentionMongoTestBase {
   protected Future<Artifact> insert(String artifactId, int n, StoredPayload payload) {
     Artifact artifact = new Artifact("prod-a", artifactId, "report", n, Timestamps.format(clock.instant()),
         "integration-1", payload.contentHash(), payload.size(), "text/plain", null, new JsonObject(),
-        payload.ref(), payload.chunkHashes(), null);
+        payload.ref(), payload.chunkHashes(), null, 1, 1);
     return artifacts.insert(artifact).map(artifact);
   }
 
