@@ -14,6 +14,8 @@ import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
 import dev.bucket.governance.threat.LockPolicy;
 import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.retention.RetentionRepository;
+import dev.bucket.retention.Tombstoner;
 import dev.bucket.gate.TlsServerOptions;
 import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
@@ -64,6 +66,8 @@ public final class Node {
   private ImmutabilityValidator validator;
   private PrincipalRegistry principals;
   private GovernanceGate governance;
+  private RetentionRepository retention;
+  private Tombstoner tombstoner;
   private int httpPort;
   private int httpsPort = -1;
   private TlsServerOptions tlsOptions;
@@ -99,7 +103,12 @@ public final class Node {
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
       principals = new PrincipalRegistry(store.client(), store.barrier(), clock);
+      retention = new RetentionRepository(store.client(), store.barrier(), clock, MAX_CACHED_VERSIONS);
       return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
+          .compose(v -> {
+            tombstoner = new Tombstoner(retention, store.client(), payloads);
+            return tombstoner.init();
+          })
           .compose(v -> openGovernance());
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
@@ -114,7 +123,8 @@ public final class Node {
             clock), new DeploymentOptions().setInstances(eventLoops())))
         .compose(id -> {
           chainVerifier = new ChainVerifier(metadata.client());
-          validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient);
+          validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient,
+              retention);
           return deployGate(tlsOptions);
         });
   }
@@ -248,6 +258,14 @@ public final class Node {
   /** Checkpoints and proofs of the transparency log; its verifier checks this node's signatures. */
   public LogReader logReader() {
     return logReader;
+  }
+
+  public RetentionRepository retention() {
+    return retention;
+  }
+
+  public Tombstoner tombstoner() {
+    return tombstoner;
   }
 
   public GovernanceGate governance() {

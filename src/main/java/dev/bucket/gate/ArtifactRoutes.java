@@ -41,6 +41,8 @@ final class ArtifactRoutes {
   static final String BASE = "/v1/products/:product/artifacts";
   /** Every artifact path, including evidence; the named group makes {@code product} a path parameter. */
   private static final String ADMISSION = "/v1/products/(?<product>[^/]+)/artifacts(?:/.*)?";
+  private static final java.util.regex.Pattern RETENTION_PATH =
+      java.util.regex.Pattern.compile("/versions/[^/]+/(retention|legal-hold(/release)?|tombstone)$");
   private static final String JSON = "application/json";
   private static final String MULTIPART = "multipart/form-data";
   private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata", "data");
@@ -55,10 +57,12 @@ final class ArtifactRoutes {
   private final AuditClient audit;
   private final DeliveryOptions ingestDelivery;
   private final GovernanceGate gate;
+  private final RetentionRoutes retention;
 
   ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
-                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate) {
+                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate, RetentionRoutes retention) {
     this.vertx = vertx;
+    this.retention = retention;
     this.gate = gate;
     this.config = config;
     this.artifacts = artifacts;
@@ -110,9 +114,12 @@ final class ArtifactRoutes {
    */
   private void admit(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
-    OpType op = method == HttpMethod.GET || method == HttpMethod.HEAD ? OpType.READ
-        : method == HttpMethod.POST ? (ctx.normalizedPath().endsWith("/versions") ? OpType.UPDATE : OpType.CREATE)
-        : null;
+    String path = ctx.normalizedPath();
+    // Retention changes write no artifact: they are admitted like reads of the product, and their routes check roles.
+    boolean retention = RETENTION_PATH.matcher(path).find();
+    OpType op = method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.POST && retention
+        ? OpType.READ
+        : method == HttpMethod.POST ? (path.endsWith("/versions") ? OpType.UPDATE : OpType.CREATE) : null;
     if (op != null) {
       gate.admit(Authentication.identity(ctx), Requests.product(ctx), op);
     }
@@ -122,8 +129,18 @@ final class ArtifactRoutes {
   /** The whole gate check of a received upload; a refused upload's payload is released. */
   private Future<GovernanceGate.WriteCheck> governed(RoutingContext ctx, MultipartIngest.Upload upload,
                                                     String artifactClass, OpType op) {
-    return gate.checkWrite(Authentication.identity(ctx), Requests.product(ctx), artifactClass, op,
-        upload.metadata(), null, upload.payload().size()).onFailure(e -> release(upload.payload()));
+    return checked(ctx, Requests.product(ctx), artifactClass, op, upload.metadata(), null, upload.payload().size())
+        .onFailure(e -> release(upload.payload()));
+  }
+
+  /** The gate's check of a write, then its requested retention (which may only lengthen the product's default). */
+  private Future<GovernanceGate.WriteCheck> checked(RoutingContext ctx, String product, String artifactClass,
+                                                    OpType op, JsonObject metadata, Object data, long size) {
+    return gate.checkWrite(Authentication.identity(ctx), product, artifactClass, op, metadata, data, size)
+        .map(check -> {
+          retention.checkRequested(product, metadata);
+          return check;
+        });
   }
 
   /** A version keeps its artifact's class: the class the gate checks a version write against. */
@@ -163,8 +180,7 @@ final class ArtifactRoutes {
     JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
     String key = Requests.idempotencyKey(ctx);
     Buffer data = data(body);
-    gate.checkWrite(Authentication.identity(ctx), product, artifactClass, OpType.CREATE, metadata,
-            body.getValue("data"), data.length())
+    checked(ctx, product, artifactClass, OpType.CREATE, metadata, body.getValue("data"), data.length())
         .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, artifactClass,
             null, Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
         .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
@@ -178,8 +194,8 @@ final class ArtifactRoutes {
     JsonObject metadata = Requests.metadata(body.getValue("metadata"), config.maxMetadataBytes());
     String key = Requests.idempotencyKey(ctx);
     Buffer data = data(body);
-    versionedClass(ctx).compose(artifactClass -> gate.checkWrite(Authentication.identity(ctx), product,
-            artifactClass, OpType.UPDATE, metadata, body.getValue("data"), data.length()))
+    versionedClass(ctx).compose(artifactClass -> checked(ctx, product, artifactClass, OpType.UPDATE, metadata,
+            body.getValue("data"), data.length()))
         .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, null, ifMatch,
             Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
         .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
@@ -230,7 +246,8 @@ final class ArtifactRoutes {
   private void respond(RoutingContext ctx, IngestCommand command, IngestOutcome outcome) {
     if (outcome instanceof IngestOutcome.Committed c) {
       gate.usage().add(c.artifact().productId(), c.artifact().size(), 1);
-      created(ctx, 201, c.artifact(), c.auditIndex());
+      retention.applyRequested(c.artifact()).onSuccess(v -> created(ctx, 201, c.artifact(), c.auditIndex()))
+          .onFailure(ctx::fail);
     } else if (outcome instanceof IngestOutcome.Replayed r) {
       releaseIfUnused(command.payload(), r.artifact());
       created(ctx, 200, r.artifact(), r.auditIndex());
@@ -310,6 +327,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     artifacts.findLatest(product, artifactId).compose(a -> found(a, product, artifactId)).map(a -> readable(ctx, a))
+        .compose(retention::live)
         .compose(a -> auditRead(ctx, product, artifactId, a.version(), a.contentHash()).map(a))
         .onSuccess(a -> {
           // The latest version moves, so clients must revalidate; versions themselves are cacheable forever.
@@ -346,7 +364,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     int version = Requests.version(ctx);
-    findVersion(product, artifactId, version).map(a -> readable(ctx, a))
+    findVersion(product, artifactId, version).map(a -> readable(ctx, a)).compose(retention::live)
         .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
         .onSuccess(a -> {
           ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, IMMUTABLE_CACHE);
@@ -360,7 +378,7 @@ final class ArtifactRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     int version = Requests.version(ctx);
-    findVersion(product, artifactId, version).map(a -> readable(ctx, a))
+    findVersion(product, artifactId, version).map(a -> readable(ctx, a)).compose(retention::live)
         .compose(a -> auditRead(ctx, product, artifactId, version, a.contentHash()).map(a))
         .compose(a -> sendPayload(ctx, a))
         .onFailure(ctx::fail);

@@ -7,6 +7,7 @@ import dev.bucket.audit.AuditEntry;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.retention.RetentionState;
 import dev.bucket.transparency.LogReader;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -30,8 +31,11 @@ final class EvidenceRoutes {
   private final AuditQueries queries;
   private final LogReader log;
   private final AuditClient audit;
+  private final RetentionRoutes retention;
 
-  EvidenceRoutes(ArtifactRepository artifacts, AuditQueries queries, LogReader log, AuditClient audit) {
+  EvidenceRoutes(ArtifactRepository artifacts, AuditQueries queries, LogReader log, AuditClient audit,
+                 RetentionRoutes retention) {
+    this.retention = retention;
     this.artifacts = artifacts;
     this.queries = queries;
     this.log = log;
@@ -61,7 +65,8 @@ final class EvidenceRoutes {
             if (entry.index() >= size) {
               return Future.failedFuture(notYet("no signed checkpoint covers its log entry yet"));
             }
-            return log.inclusion(entry.index(), size).map(proof -> bundle(artifact, entry, proof, signed));
+            return log.inclusion(entry.index(), size).compose(proof -> retention.state(artifact)
+                .map(state -> bundle(artifact, entry, proof, signed, state)));
           });
         }))
         .compose(bundle -> {
@@ -76,7 +81,7 @@ final class EvidenceRoutes {
   }
 
   private static JsonObject bundle(Artifact artifact, AuditEntry entry, LogReader.Inclusion proof,
-                                   LogReader.Signed signed) {
+                                   LogReader.Signed signed, RetentionState retention) {
     return new JsonObject()
         .put("format", FORMAT)
         .put("artifact", artifact.toView())
@@ -85,8 +90,8 @@ final class EvidenceRoutes {
         .put("inclusion_proof", new JsonObject().put("tree_size", proof.treeSize())
             .put("hashes", LogRoutes.base64(proof.hashes())))
         .put("checkpoint", signed.note())
-        // Legal holds do not exist yet, so none can be in force.
-        .put("retention", new JsonObject().put("retain_until", entry.retentionUntil()).put("legal_hold", false));
+        // The version's retention now (it only ever moves later) and the log entry's own retention.
+        .put("retention", retention.toJson().put("log_entry_retention_until", entry.retentionUntil()));
   }
 
   /** Evidence follows a write within a second; until then the client is told to come back. */

@@ -41,14 +41,18 @@ public final class GateVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient());
     router.route().setName("authenticate").handler(new Authentication(node.principals()));
+    RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
+        node.governance().store(), node.auditClient());
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
-        node.auditClient(), node.governance()).mount(router);
+        node.auditClient(), node.governance(), retention).mount(router);
+    retention.mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
     new KeyRoutes(node.principals(), node.auditClient()).mount(router);
     new GovernanceRoutes(node.config(), node.governance(), node.principals(), node.auditClient(),
         node.chainVerifier(), node.clock()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
-    new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient()).mount(router);
+    new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
+        .mount(router);
     new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
         node.principals(), node.governance())
         .mount(router);

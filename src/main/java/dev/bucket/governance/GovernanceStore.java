@@ -80,7 +80,12 @@ public final class GovernanceStore {
   /** Makes {@code change} (a merge patch, see {@link RuleSet#withChanges}) the next rule version. Owner-only. */
   public Future<RuleSet> changeRules(JsonObject change, String actor) {
     RuleSet current = rules.get();
-    RuleSet next = current.withChanges(change).requireSchemas(schemas.get()::has);
+    RuleSet next;
+    try {
+      next = checkedChange(current, change);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     JsonObject doc = new JsonObject().put("_id", next.version()).put("rules", next.toJson())
         .put("changed_by", actor).put("changed_at", clock.instant().toString()).put("change", change.copy());
     return insertOnce(RULE_SETS, doc, "rules version " + next.version() + " was just created by another change")
@@ -88,6 +93,20 @@ public final class GovernanceStore {
           rules.compareAndSet(current, next);
           return next;
         });
+  }
+
+  private RuleSet checkedChange(RuleSet current, JsonObject change) {
+    RuleSet next = current.withChanges(change).requireSchemas(schemas.get()::has);
+    // Like S3 Object Lock's compliance mode: retention already promised can only lengthen.
+    current.products().forEach((name, before) -> {
+      var after = next.products().get(name);
+      if (after.defaultRetentionDays() < before.defaultRetentionDays()
+          || after.minRetentionDays() < before.minRetentionDays()) {
+        throw new dev.bucket.governance.rules.RuleSetException("products." + name + ": retention days can only "
+            + "grow (default " + before.defaultRetentionDays() + ", minimum " + before.minRetentionDays() + ")");
+      }
+    });
+    return next;
   }
 
   /** Records a proposal for the class's next schema version; nothing is applied until the owner approves it. */

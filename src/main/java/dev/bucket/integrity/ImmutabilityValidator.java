@@ -9,6 +9,7 @@ import dev.bucket.audit.ChainReport;
 import dev.bucket.audit.ChainVerifier;
 import dev.bucket.payload.IntegrityReport;
 import dev.bucket.payload.PayloadStore;
+import dev.bucket.retention.RetentionRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,9 +29,11 @@ public final class ImmutabilityValidator {
   private final AuditQueries auditQueries;
   private final ChainVerifier chain;
   private final AuditClient audit;
+  private final RetentionRepository retention;
 
   public ImmutabilityValidator(ArtifactRepository artifacts, PayloadStore payloads, AuditQueries auditQueries,
-                               ChainVerifier chain, AuditClient audit) {
+                               ChainVerifier chain, AuditClient audit, RetentionRepository retention) {
+    this.retention = retention;
     this.artifacts = artifacts;
     this.payloads = payloads;
     this.auditQueries = auditQueries;
@@ -57,7 +60,24 @@ public final class ImmutabilityValidator {
     });
   }
 
+  /** A tombstoned version's bytes were purged on purpose: their absence is the expected state, not damage. */
   private Future<JsonObject> checkVersion(Artifact artifact) {
+    return retention.tombstoned(artifact.key()).compose(tombstoned -> tombstoned
+        ? auditQueries.commitEntry(artifact.productId(), artifact.artifactId(), artifact.version())
+            .map(commit -> {
+              JsonObject report = new JsonObject().put("product_id", artifact.productId())
+                  .put("version", artifact.version()).put("content_hash", artifact.contentHash())
+                  .put("payload", new JsonObject().put("state", "tombstoned").put("intact", true));
+              if (commit != null) {
+                report.put("audit_index", commit.index());
+              }
+              return report.put("problems", new JsonArray(commit == null
+                  ? List.of("version " + artifact.version() + ": no commit entry in the audit log") : List.of()));
+            })
+        : checkStored(artifact));
+  }
+
+  private Future<JsonObject> checkStored(Artifact artifact) {
     Future<IntegrityReport> payload = payloads.verify(artifact.payloadRef(), artifact.size(), artifact.contentHash(),
         artifact.chunkHashes());
     Future<AuditEntry> entry = auditQueries.commitEntry(artifact.productId(), artifact.artifactId(),

@@ -1,5 +1,6 @@
 package dev.bucket.gate;
 
+import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.Api;
@@ -76,16 +77,6 @@ abstract class ArtifactApiContract {
 
   static String uid() {
     return "a-" + UUID.randomUUID();
-  }
-
-  static void assertProblem(HttpResponse<Buffer> response, int status, String slug) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getString("type")).isEqualTo("urn:bucket:problem:" + slug);
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("title")).isNotBlank();
-    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.bucket.gate;
 
+import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.identity.ApiKeys;
@@ -39,12 +40,6 @@ class AuthenticationTest {
   @AfterAll
   void stop() {
     node.close();
-  }
-
-  static void assertProblem(HttpResponse<Buffer> response, int status, String slug) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:bucket:problem:" + slug);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.bucket.gate;
 
-import static dev.bucket.gate.AuthenticationTest.assertProblem;
+import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.Api;

@@ -26,6 +26,7 @@ public final class TestNode implements AutoCloseable {
   private final Vertx vertx;
   private final Path dataDir;
   private final Map<String, String> overrides;
+  private Clock clock = Clock.systemUTC();
   private Node node;
   private Api api;
   private final List<Api> clients = new ArrayList<>();
@@ -39,6 +40,14 @@ public final class TestNode implements AutoCloseable {
   /** A started node on a fresh data directory; close it to stop it. */
   public static TestNode started(Vertx vertx, Map<String, String> overrides) throws IOException {
     TestNode node = new TestNode(vertx, freshDataDir(), overrides);
+    node.start();
+    return node;
+  }
+
+  /** A started node whose clock the test drives (retention, holds and tombstones are judged by it). */
+  public static TestNode started(Vertx vertx, Map<String, String> overrides, Clock clock) throws IOException {
+    TestNode node = new TestNode(vertx, freshDataDir(), overrides);
+    node.clock = clock;
     node.start();
     return node;
   }
@@ -57,7 +66,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   public Node start() {
-    node = Node.start(vertx, config(), Clock.systemUTC()).await();
+    node = Node.start(vertx, config(), clock).await();
     api = client(OWNER_KEY);
     return node;
   }
