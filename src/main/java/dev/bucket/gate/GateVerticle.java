@@ -49,7 +49,7 @@ public final class GateVerticle extends VerticleBase {
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
     new KeyRoutes(node.principals(), node.auditClient()).mount(router);
     new GovernanceRoutes(node.config(), node.governance(), node.principals(), node.auditClient(),
-        node.chainVerifier(), node.clock()).mount(router);
+        node.chainVerifier(), node.clock(), node.artifacts(), node.payloads()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);

@@ -1,5 +1,7 @@
 package dev.bucket.gate;
 
+import dev.bucket.artifact.Artifact;
+import dev.bucket.artifact.ArtifactRepository;
 import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
@@ -23,6 +25,7 @@ import dev.bucket.governance.threat.ThreatValidator;
 import dev.bucket.governance.threat.WriteInspection;
 import dev.bucket.identity.Identity;
 import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MongoErrors;
 import dev.bucket.time.Timestamps;
 import io.vertx.core.Future;
@@ -69,9 +72,13 @@ final class GovernanceRoutes {
   private final ChainVerifier chain;
   private final Clock clock;
   private final ThreatValidator threats = new ThreatValidator();
+  private final ArtifactRepository artifacts;
+  private final PayloadStore payloads;
 
   GovernanceRoutes(BucketConfig config, GovernanceGate gate, PrincipalRegistry principals, AuditClient audit,
-                   ChainVerifier chain, Clock clock) {
+                   ChainVerifier chain, Clock clock, ArtifactRepository artifacts, PayloadStore payloads) {
+    this.artifacts = artifacts;
+    this.payloads = payloads;
     this.config = config;
     this.gate = gate;
     this.principals = principals;
@@ -107,6 +114,8 @@ final class GovernanceRoutes {
         .handler(this::release);
 
     router.get("/governance/schemas").setName("governance.read").handler(this::schemas);
+    router.get("/governance/schemas/drift").setName("governance.schema_drift")
+        .handler(Authentication.roles(Role.OWNER, Role.AUDITOR)).handler(this::drift);
     router.get("/governance/schemas/:class").setName("governance.read").handler(this::schemaHistory);
     router.post("/governance/schemas/:class/proposals").setName("governance.schema_propose").handler(body)
         .handler(this::propose);
@@ -321,6 +330,57 @@ final class GovernanceRoutes {
     }
     Responses.json(ctx, 200, new JsonObject().put("artifact_class", artifactClass)
         .put("active_version", gate.store().schemas().activeVersion(artifactClass)).put("versions", versions));
+  }
+
+  /**
+   * Schema drift: one page of a product's artifacts (first versions, key order), each stored envelope re-checked
+   * against the schema version it was accepted under. JSON payloads are read back as the envelope's data, so a
+   * document or payload changed behind the gateway's back, or a frozen schema file edited, shows up here.
+   */
+  private void drift(RoutingContext ctx) {
+    String product = Requests.matching("product", ctx.queryParams().get("product"), Requests.PRODUCT);
+    String artifactClass = ctx.queryParams().get("artifact_class");
+    if (artifactClass != null) {
+      Requests.matching("artifact_class", artifactClass, Requests.ARTIFACT_CLASS);
+    }
+    String cursor = ctx.queryParams().get("after");
+    int limit = Requests.limit(ctx, 50, config.pageLimitMax());
+    artifacts.list(product, artifactClass, cursor, limit).compose(page -> {
+      List<Future<JsonObject>> checks = page.stream().map(this::driftOf).toList();
+      return Future.all(checks).map(done -> {
+        JsonArray items = new JsonArray();
+        checks.forEach(c -> items.add(c.result()));
+        JsonObject body = new JsonObject().put("product", product).put("items", items)
+            .put("drifted", items.stream().filter(i -> !((JsonObject) i).getJsonArray("violations").isEmpty())
+                .count());
+        if (page.size() == limit) {
+          body.put("next_after", page.get(page.size() - 1).key());
+        }
+        return body;
+      });
+    }).onSuccess(body -> Responses.json(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> driftOf(Artifact artifact) {
+    JsonObject item = new JsonObject().put("artifact_key", artifact.key())
+        .put("artifact_class", artifact.artifactClass()).put("schema_version", artifact.schemaVersion());
+    if (artifact.schemaVersion() == 0 || !gate.store().schemas().has(artifact.artifactClass())) {
+      return Future.succeededFuture(item.put("violations", new JsonArray()).put("checked", false)
+          .put("note", "written before schemas were recorded with artifacts"));
+    }
+    JsonObject envelope = new JsonObject().put("metadata", artifact.metadata());
+    boolean json = "application/json".equals(artifact.contentType());
+    Future<JsonObject> withData = !json || artifact.size() > config.maxJsonBodyBytes()
+        ? Future.succeededFuture(envelope)
+        : payloads.read(artifact.payloadRef(), artifact.size())
+            .map(bytes -> envelope.put("data", io.vertx.core.json.Json.decodeValue(bytes)))
+            .otherwise(envelope);
+    return withData.map(e -> {
+      JsonArray violations = new JsonArray();
+      gate.store().schemas().drift(artifact.artifactClass(), artifact.schemaVersion(), e)
+          .forEach(v -> violations.add(new JsonObject().put("path", v.path()).put("message", v.message())));
+      return item.put("violations", violations).put("checked", true);
+    });
   }
 
   private void propose(RoutingContext ctx) {

@@ -291,6 +291,29 @@ class GovernanceApiTest {
   }
 
   @Test
+  void schemaDriftOfAStoredDocumentIsReportedWithItsPath() {
+    Api writer = node.integration("Workflow_Engine", "event_history");
+    String clean = writer.postJson(base("Workflow_Engine"), body("event_history")).bodyAsJsonObject()
+        .getString("artifact_id");
+    String edited = writer.postJson(base("Workflow_Engine"), body("event_history")).bodyAsJsonObject()
+        .getString("artifact_id");
+    // Someone with database access slips a field into a stored document.
+    node.node().metadata().client().updateCollection("artifacts",
+        new JsonObject().put("_id", "Workflow_Engine/" + edited + "/1"),
+        new JsonObject().put("$set", new JsonObject().put("metadata.injected", true))).await();
+    JsonObject report = owner.get("/governance/schemas/drift?product=Workflow_Engine&artifact_class=event_history")
+        .bodyAsJsonObject();
+    JsonObject bad = report.getJsonArray("items").stream().map(i -> (JsonObject) i)
+        .filter(i -> i.getString("artifact_key").contains(edited)).findFirst().orElseThrow();
+    assertThat(bad.getJsonArray("violations").encode()).contains("injected");
+    JsonObject good = report.getJsonArray("items").stream().map(i -> (JsonObject) i)
+        .filter(i -> i.getString("artifact_key").contains(clean)).findFirst().orElseThrow();
+    assertThat(good.getJsonArray("violations")).isEmpty();
+    assertThat(good.getBoolean("checked")).isTrue();
+    assertProblem(writer.get("/governance/schemas/drift?product=Workflow_Engine"), 403, "role-forbidden");
+  }
+
+  @Test
   void aCriticalFindingSuspendsTheIntegrationUntilTheOwnerReleasesIt() {
     JsonObject approval = approve("leaky", "AI_Assistant", List.of("metadata"));
     Api leaky = node.client(approval.getString("api_key"));
