@@ -427,6 +427,12 @@ final class ArtifactRoutes {
   }
 
   private Future<Artifact> findVersion(String product, String artifactId, int version) {
+    return requireVersion(artifacts, product, artifactId, version);
+  }
+
+  /** The version, or a 404 naming what is missing (shared by every route that addresses one version). */
+  static Future<Artifact> requireVersion(ArtifactRepository artifacts, String product, String artifactId,
+                                         int version) {
     return artifacts.findVersion(product, artifactId, version).compose(a -> a != null ? Future.succeededFuture(a)
         : Future.failedFuture(new ApiException(ProblemType.ARTIFACT_NOT_FOUND,
             "artifact '" + artifactId + "' of product " + product + " has no version " + version)));

@@ -52,10 +52,7 @@ final class EvidenceRoutes {
     String product = Requests.product(ctx);
     String artifactId = Requests.artifactId(ctx);
     int version = Requests.version(ctx);
-    artifacts.findVersion(product, artifactId, version).compose(artifact -> artifact != null
-            ? Future.succeededFuture(artifact)
-            : Future.failedFuture(new ApiException(ProblemType.ARTIFACT_NOT_FOUND,
-                "artifact '" + artifactId + "' of product " + product + " has no version " + version)))
+    ArtifactRoutes.requireVersion(artifacts, product, artifactId, version)
         .compose(artifact -> queries.commitEntry(product, artifactId, version).compose(entry -> {
           if (entry == null) {
             return Future.failedFuture(notYet("its commit entry is not in the log yet"));

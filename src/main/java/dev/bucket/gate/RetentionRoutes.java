@@ -117,12 +117,8 @@ final class RetentionRoutes {
   }
 
   private Future<Artifact> version(RoutingContext ctx) {
-    String product = Requests.product(ctx);
-    String artifactId = Requests.artifactId(ctx);
-    int version = Requests.version(ctx);
-    return artifacts.findVersion(product, artifactId, version).compose(a -> a != null ? Future.succeededFuture(a)
-        : Future.failedFuture(new ApiException(ProblemType.ARTIFACT_NOT_FOUND, "artifact '" + artifactId
-            + "' of product " + product + " has no version " + version)));
+    return ArtifactRoutes.requireVersion(artifacts, Requests.product(ctx), Requests.artifactId(ctx),
+        Requests.version(ctx));
   }
 
   private void change(RoutingContext ctx, String operation) {
