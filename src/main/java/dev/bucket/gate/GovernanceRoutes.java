@@ -518,7 +518,7 @@ final class GovernanceRoutes {
           .put("rules_loaded", new JsonObject().put("ok", true).put("rules_version", gate.store().rules().version()))
           .put("schemas_frozen", new JsonObject().put("ok", true).put("classes",
               gate.store().schemas().classes().size()))
-          .put("audit_chain", new JsonObject().put("ok", intact).put("entries_checked", CHAIN_WINDOW)
+          .put("audit_chain", new JsonObject().put("ok", intact).put("window_entries", CHAIN_WINDOW)
               .put("first_bad_index", chainCheck.result().firstBadIndex()))
           .put("storage", new JsonObject().put("ok", gate.usage().totalBytes() < config.maxStorageBytes())
               .put("bytes_used", gate.usage().totalBytes()));
