@@ -395,6 +395,15 @@ class GovernanceApiTest {
     assertThat(owner.get("/governance/threats/t8").bodyAsJsonObject().getString("id")).isEqualTo("T8");
     assertProblem(owner.get("/governance/threats/T11"), 404, "not-found");
     assertThat(owner.get("/governance/threats/pattern/prompt_injection").bodyAsString()).contains("T2");
+    JsonObject plan = owner.postJson("/governance/scale/validate", new JsonObject().put("writes_per_second", 1500)
+        .put("reads_per_second", 10)).bodyAsJsonObject();
+    assertThat(plan.getBoolean("valid")).isFalse();
+    assertThat(plan.getJsonArray("violations").getJsonObject(0).getString("limit_name"))
+        .isEqualTo("writes_per_second");
+    assertThat(owner.get("/governance/scale/what-scales-safely").bodyAsJsonObject()
+        .getJsonObject("scales_safely_within").getJsonObject("products").getLong("current")).isEqualTo(5);
+    assertThat(owner.get("/governance/scale/what-does-not-scale").bodyAsString()).contains("embedded_store");
+    assertThat(owner.get("/governance/scale/never-assume").bodyAsString()).contains("1000 writes/s");
     JsonObject scan = owner.postJson("/governance/threats/scan", new JsonObject().put("product", "AI_Assistant")
         .put("artifact_class", "metadata").put("metadata", new JsonObject()
             .put("db", "mongodb://admin:hunter2@db.internal:27017"))).bodyAsJsonObject();
