@@ -1,9 +1,9 @@
 package dev.bucket.gate;
 
-import dev.bucket.governance.Role;
-
 import dev.bucket.audit.AuditQueries;
+import dev.bucket.governance.Role;
 import dev.bucket.transparency.LogReader;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -57,15 +57,35 @@ final class LogRoutes {
     }).onFailure(ctx::fail);
   }
 
+  /** By {@code index}, or by {@code leaf_hash} (base64, as in the proofs) for a client that holds only the entry. */
   private void inclusion(RoutingContext ctx) {
-    long index = Requests.index(ctx.queryParams().get("index"), "index");
     long treeSize = Requests.index(ctx.queryParams().get("tree_size"), "tree_size");
-    if (index >= treeSize) {
-      throw Requests.invalid("index must be below tree_size");
+    String leaf = ctx.queryParams().get("leaf_hash");
+    Future<Long> index;
+    if (leaf != null) {
+      byte[] hash;
+      try {
+        hash = Base64.getDecoder().decode(leaf);
+      } catch (IllegalArgumentException e) {
+        hash = new byte[0];
+      }
+      if (hash.length != 32) {
+        throw Requests.invalid("leaf_hash must be the base64 of 32 bytes, SHA-256(0x00 || entry)");
+      }
+      index = log.leafIndex(hash).compose(found -> found != null ? Future.succeededFuture(found)
+          : Future.failedFuture(new ApiException(ProblemType.NOT_FOUND, "no log entry has this leaf hash")));
+    } else {
+      index = Future.succeededFuture(Requests.index(ctx.queryParams().get("index"), "index"));
     }
-    log.latest().compose(signed -> {
-      checkSigned(treeSize, signed.checkpoint().size());
-      return log.inclusion(index, treeSize);
+    index.compose(i -> {
+      if (i >= treeSize) {
+        return Future.failedFuture(Requests.invalid("the entry's index " + i + " is not below tree_size "
+            + treeSize));
+      }
+      return log.latest().compose(signed -> {
+        checkSigned(treeSize, signed.checkpoint().size());
+        return log.inclusion(i, treeSize);
+      });
     }).onSuccess(proof -> json(ctx, new JsonObject()
         .put("index", proof.index())
         .put("tree_size", proof.treeSize())
