@@ -62,14 +62,14 @@ class TransparencyLogApiTest {
       for (int i : new int[] {0, 5, n / 2, n - 1}) {
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         sha.update((byte) 0);
-        String leaf = B64.encodeToString(sha.digest(entries.get(i)));
+        String leaf = java.util.Base64.getEncoder().encodeToString(sha.digest(entries.get(i)));
         JsonObject proof = api.get("/v1/log/proof/inclusion?leaf_hash="
             + java.net.URLEncoder.encode(leaf, java.nio.charset.StandardCharsets.UTF_8) + "&tree_size=" + n)
             .bodyAsJsonObject();
         assertThat(proof.getLong("index")).isEqualTo(i);
         assertThat(decode(proof.getJsonArray("hashes"))).containsExactlyElementsOf(reference.path(i, n));
       }
-      assertThat(api.get("/v1/log/proof/inclusion?leaf_hash=" + java.net.URLEncoder.encode(B64.encodeToString(
+      assertThat(api.get("/v1/log/proof/inclusion?leaf_hash=" + java.net.URLEncoder.encode(java.util.Base64.getEncoder().encodeToString(
           new byte[32]), java.nio.charset.StandardCharsets.UTF_8) + "&tree_size=" + n).statusCode()).isEqualTo(404);
     }
   }
