@@ -461,6 +461,9 @@ final class GovernanceRoutes {
         "data_size"));
     Principal caller = Authentication.principal(ctx);
     String product = request.getValue("product") == null ? caller.product() : string(request, "product");
+    if (caller.is(Role.INTEGRATION) && !caller.product().equals(product)) {
+      throw new ApiException(ProblemType.CROSS_PRODUCT, "an integration scans writes to its own product only");
+    }
     String artifactClass = string(request, "artifact_class");
     JsonObject metadata = request.getValue("metadata") instanceof JsonObject m ? m : new JsonObject();
     WriteInspection.Builder inspection = WriteInspection.write(caller, product, artifactClass, OpType.CREATE)

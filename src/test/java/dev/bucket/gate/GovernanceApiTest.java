@@ -205,7 +205,12 @@ class GovernanceApiTest {
         assistant.send(HttpMethod.HEAD, other + "/" + id + "/versions/1/payload", Map.of(), null),
         assistant.get(other + "/" + id + "/versions/1/evidence"),
         assistant.postJson(other + "/" + id + "/versions", new JsonObject().put("data", new JsonObject()),
-            Map.of("If-Match", etag))));
+            Map.of("If-Match", etag)),
+        assistant.get(other + "/" + id + "/versions/1/retention"),
+        assistant.postJson(other + "/" + id + "/versions/1/retention", new JsonObject().put("reason", "x")
+            .put("retain_until", "2099-01-01T00:00:00Z")),
+        assistant.postJson("/governance/threats/scan", new JsonObject().put("product", "Workflow_Engine")
+            .put("artifact_class", "workflow_state").put("metadata", new JsonObject()))));
     for (HttpResponse<Buffer> attempt : attempts) {
       assertThat(attempt.statusCode()).as(attempt.bodyAsString()).isEqualTo(403);
       if (attempt.body() != null) {
