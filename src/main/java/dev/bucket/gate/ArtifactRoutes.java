@@ -55,10 +55,14 @@ final class ArtifactRoutes {
   private final AuditClient audit;
   private final DeliveryOptions ingestDelivery;
   private final GovernanceGate gate;
+  private final io.vertx.core.Handler<RoutingContext> ceilings;
 
+  /** {@code ceilings}: runs after the gate's admission on every artifact path, before any body is read. */
   ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
-                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate) {
+                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate,
+                 io.vertx.core.Handler<RoutingContext> ceilings) {
     this.vertx = vertx;
+    this.ceilings = ceilings;
     this.gate = gate;
     this.config = config;
     this.artifacts = artifacts;
@@ -74,6 +78,8 @@ final class ArtifactRoutes {
 
     // Before any body is read: is this principal allowed this kind of operation on this product at all?
     router.routeWithRegex(ADMISSION).setName("artifact.admit").handler(this::admit);
+    // Then the gateway ceilings (capacity, rate, writers in flight): still before any body byte or store.
+    router.routeWithRegex(ADMISSION).setName("artifact.ceiling").handler(ceilings);
     router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
     router.post(BASE).consumes(MULTIPART).setName("artifact.create")
         .handler(ctx -> multipart.receive(ctx, false)
