@@ -5,7 +5,12 @@ import dev.bucket.config.ConfigException;
 import dev.bucket.config.ConfigLoader;
 import dev.bucket.verify.ExportCommand;
 import dev.bucket.verify.VerifyCommand;
+import dev.bucket.metrics.GatewayMeters;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -79,10 +84,16 @@ public final class Main {
         System.err.println("bucket: invalid configuration: " + e.getMessage());
         return 2;
       }
-      Vertx vertx = Vertx.vertx();
+      // Vert.x reports its meters (HTTP server, event bus, pools, JVM) into this registry; GET /metrics serves it
+      // after the node's own meters.
+      PrometheusMeterRegistry vertxMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Vertx vertx = Vertx.builder()
+          .with(new VertxOptions().setMetricsOptions(GatewayMeters.vertxMetricsOptions()))
+          .withMetrics(new MicrometerMetricsFactory(vertxMeters))
+          .build();
       Node node;
       try {
-        node = Node.start(vertx, config, Clock.systemUTC()).await();
+        node = Node.start(vertx, config, Clock.systemUTC(), vertxMeters).await();
       } catch (Exception e) {
         System.err.println("bucket: start-up failed: " + e.getMessage());
         LOG.debug("start-up failure", e);

@@ -20,6 +20,11 @@ import dev.bucket.gate.TlsServerOptions;
 import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
 import dev.bucket.integrity.ImmutabilityValidator;
+import dev.bucket.limit.Ceilings;
+import dev.bucket.limit.LimitSettings;
+import dev.bucket.limit.RedisLeases;
+import dev.bucket.metrics.GatewayMeters;
+import dev.bucket.metrics.ScaleMonitor;
 import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
@@ -29,10 +34,12 @@ import dev.bucket.transparency.LogReader;
 import dev.bucket.transparency.SigningKeys;
 import dev.bucket.transparency.TransparencyLog;
 import dev.bucket.transparency.TreeStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,16 +78,33 @@ public final class Node {
   private int httpPort;
   private int httpsPort = -1;
   private TlsServerOptions tlsOptions;
+  private final GatewayMeters meters;
+  private AuditVerticle auditVerticle;
+  private RedisLeases leases;
+  private Ceilings ceilings;
+  private ScaleMonitor scaleMonitor;
 
-  private Node(Vertx vertx, BucketConfig config, Clock clock) {
+  private Node(Vertx vertx, BucketConfig config, Clock clock, PrometheusMeterRegistry vertxMeters) {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
     this.startedAt = clock.instant();
+    this.meters = new GatewayMeters(vertxMeters);
   }
 
+  /**
+   * A node on {@code vertx}. When that Vert.x instance reports metrics into a Prometheus registry (built with
+   * {@code vertx-micrometer-metrics} options, as tests do through {@code vertx.parameter.filename}), that registry
+   * is found and served with the node's own; otherwise {@code /metrics} carries the node's meters and the JVM's.
+   */
   public static Future<Node> start(Vertx vertx, BucketConfig config, Clock clock) {
-    Node node = new Node(vertx, config, clock);
+    return start(vertx, config, clock, GatewayMeters.vertxRegistry(vertx));
+  }
+
+  /** A node whose {@code /metrics} also serves {@code vertxMeters}, the registry Vert.x reports into (or null). */
+  public static Future<Node> start(Vertx vertx, BucketConfig config, Clock clock,
+                                   PrometheusMeterRegistry vertxMeters) {
+    Node node = new Node(vertx, config, clock, vertxMeters);
     return node.boot().map(node);
   }
 
@@ -115,8 +139,9 @@ public final class Node {
           treeStore = new TreeStore(metadata.client());
           logReader = new LogReader(vertx, treeStore, signer.verifier(), config.busTimeoutMs());
           TransparencyLog transparency = new TransparencyLog(metadata.client(), treeStore, signer, config.logOrigin());
-          return vertx.deployVerticle(new AuditVerticle(metadata.client(), metadata.barrier(), clock,
-              config.auditQueueCapacity(), config.auditMaxBatch(), transparency));
+          auditVerticle = new AuditVerticle(metadata.client(), metadata.barrier(), clock,
+              config.auditQueueCapacity(), config.auditMaxBatch(), transparency);
+          return vertx.deployVerticle(auditVerticle);
         })
         .compose(id -> new IngestRecovery(artifacts, auditClient, auditQueries).run())
         .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
@@ -125,8 +150,35 @@ public final class Node {
           chainVerifier = new ChainVerifier(metadata.client());
           validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient,
               retention);
+          openCeilings();
           return deployGate(tlsOptions);
+        })
+        .andThen(started -> {
+          if (started.succeeded()) {
+            scaleMonitor.start();
+          }
         });
+  }
+
+  /**
+   * The gateway ceilings every gate instance shares, cluster-wide through Redis leases when {@code redis_uri} is
+   * set, and the once-a-second monitor that audits shed requests and evaluates the scale alerts.
+   */
+  private void openCeilings() {
+    LimitSettings limits = config.limitSettings();
+    if (config.redisUri().isEmpty()) {
+      ceilings = Ceilings.local(limits);
+    } else {
+      leases = RedisLeases.start(vertx, new RedisOptions().setConnectionString(config.redisUri()), limits,
+          RedisLeases.Settings.defaults().withExpectedNodes(config.clusterExpectedNodes()));
+      ceilings = Ceilings.clustered(limits, leases);
+    }
+    AuditVerticle writer = auditVerticle;
+    scaleMonitor = new ScaleMonitor(vertx, ceilings, meters, governance.usage(),
+        () -> governance.store().rules().products().keySet(), writer::pendingEntries, auditClient, clock, leases,
+        new ScaleMonitor.Limits(config.maxStorageBytes(), config.maxArtifacts(), config.maxArtifactsPerProduct(),
+            config.maxProducts(), config.auditQueueCapacity()),
+        config.alertThresholds());
   }
 
   /**
@@ -158,7 +210,7 @@ public final class Node {
   private Future<Void> openGovernance() {
     UsageMeter usage = new UsageMeter();
     return GovernanceStore.open(metadata.client(), metadata.barrier(), clock, config.governanceRules(),
-            config.schemasDir())
+            config.schemasDir(), config.maxProducts())
         .compose(store -> artifacts.usageByProduct().map(found -> {
           found.forEach((product, counts) -> usage.add(product, counts[0], counts[1]));
           governance = new GovernanceGate(store, principals, auditClient, usage, clock, config.maxArtifactBytes(),
@@ -209,13 +261,41 @@ public final class Node {
     return Math.max(1, Math.min(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, Runtime.getRuntime().availableProcessors()));
   }
 
-  /** Undeploys everything, then closes the stores so the embedded store is committed cleanly. */
+  /**
+   * Audits the shed counts still pending, undeploys everything, then closes the stores so the embedded store is
+   * committed cleanly.
+   */
   public Future<Void> stop() {
     if (redis != null) {
       redis.close();
     }
-    return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx));
+    Future<Void> flushed = scaleMonitor == null ? Future.succeededFuture()
+        : scaleMonitor.stop().otherwiseEmpty();
+    return flushed
+        .transform(v -> leases == null ? Future.succeededFuture() : leases.close().otherwiseEmpty())
+        .transform(v -> Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx))
+        .andThen(v -> meters.close());
+  }
+
+  /** The writes and reads ceilings, writer cap and shed counters shared by every gate instance. */
+  public Ceilings ceilings() {
+    return ceilings;
+  }
+
+  /** Bucket's meters (and, when Vert.x reports into a Prometheus registry, access to its text too). */
+  public GatewayMeters meters() {
+    return meters;
+  }
+
+  /** The once-a-second evaluation of the scale limits and alerts; the metrics API reads from it. */
+  public ScaleMonitor scaleMonitor() {
+    return scaleMonitor;
+  }
+
+  /** Audit entries accepted but not yet durable. */
+  public int auditPending() {
+    return auditVerticle == null ? 0 : auditVerticle.pendingEntries();
   }
 
   public BucketConfig config() {

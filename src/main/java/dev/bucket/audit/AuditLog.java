@@ -68,6 +68,8 @@ public final class AuditLog {
   private AuditHead tip;
   /** Entries in the batch being written; 0 when none is. */
   private int inFlight;
+  /** {@code queue.size() + inFlight} as of the last change, readable from any thread (the audit lag metric). */
+  private volatile int pending;
   private boolean recovering;
   private long batchesWritten;
   /** Set by {@link #close()}: completes once everything accepted has been written. */
@@ -138,6 +140,7 @@ public final class AuditLog {
     tip = HashChain.headAfter(pending.entry);
     queue.add(pending);
     writeNext();
+    publishPending();
     return awaitDurable ? pending.waiter.future() : Future.succeededFuture(pending.entry.receipt());
   }
 
@@ -147,6 +150,15 @@ public final class AuditLog {
    */
   public void onDurable(BiConsumer<AuditHead, List<AuditEntry>> listener) {
     this.durableListener = listener;
+  }
+
+  /** Entries accepted but not yet durable (queued plus in flight) as last published; safe from any thread. */
+  public int pending() {
+    return pending;
+  }
+
+  private void publishPending() {
+    pending = queue.size() + inFlight;
   }
 
   /** The last durable entry. */
@@ -204,6 +216,7 @@ public final class AuditLog {
 
   private void batchDone(List<Pending> batch, AsyncResult<Void> result) {
     inFlight = 0;
+    publishPending();
     if (result.succeeded()) {
       batchesWritten++;
       durable = HashChain.headAfter(batch.get(batch.size() - 1).entry);
@@ -211,6 +224,7 @@ public final class AuditLog {
       // Waiters may append from their callbacks; that starts the next batch, and the writeNext below is a no-op.
       batch.stream().filter(Pending::durable).forEach(pending -> pending.waiter.complete(pending.entry.receipt()));
       writeNext();
+      publishPending();
       return;
     }
     // Mark recovery first so appends from the failed waiters' callbacks queue up instead of writing behind a
@@ -249,6 +263,7 @@ public final class AuditLog {
           }
         }
         writeNext();
+        publishPending();
         refused.forEach((pending, reason) -> {
           LOG.error("audit entry dropped on re-sealing: {}", reason.getMessage());
           if (pending.durable()) {
@@ -263,6 +278,7 @@ public final class AuditLog {
       List<Pending> refused = queue.stream().filter(Pending::durable).toList();
       queue.removeIf(Pending::durable);
       refused.forEach(pending -> pending.waiter.fail(result.cause()));
+      publishPending();
       if (drained != null) {
         if (!queue.isEmpty()) {
           LOG.error("closing with {} audit entries unwritten", queue.size());

@@ -29,7 +29,7 @@ public final class AuditVerticle extends VerticleBase {
   private final Clock clock;
   private final int queueCapacity;
   private final int maxBatch;
-  private AuditLog log;
+  private volatile AuditLog log;
   private MessageConsumer<AuditAppend> appends;
   private MessageConsumer<Object> heads;
 
@@ -56,6 +56,12 @@ public final class AuditVerticle extends VerticleBase {
       heads = vertx.eventBus().consumer(Addresses.AUDIT_HEAD, msg -> msg.reply(log.head()));
       return Future.all(appends.completion(), heads.completion());
     });
+  }
+
+  /** Entries accepted but not yet durable: the audit writer's lag. Safe from any thread; 0 before start. */
+  public int pendingEntries() {
+    AuditLog current = log;
+    return current == null ? 0 : current.pending();
   }
 
   /** Stops taking requests first, then lets the log write what it has accepted. */

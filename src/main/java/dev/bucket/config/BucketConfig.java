@@ -1,7 +1,10 @@
 package dev.bucket.config;
 
 import dev.bucket.identity.ApiKeys;
+import dev.bucket.limit.LimitSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +46,13 @@ public record BucketConfig(
     int lockViolationThreshold,
     long lockWindowSeconds,
     int httpsPort,
-    Optional<Tls> tls) {
+    Optional<Tls> tls,
+    long rateLimitMaxDelayMs,
+    long writeBurst,
+    long readBurst,
+    int clusterExpectedNodes,
+    boolean metricsPublic,
+    List<Integer> alertThresholds) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -65,7 +74,8 @@ public record BucketConfig(
       "max_writes_per_second", "max_reads_per_second", "max_batch_size", "max_artifacts", "max_artifacts_per_product",
       "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
-      "tls_client_auth");
+      "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
+      "metrics_public", "alert_thresholds");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -78,6 +88,17 @@ public record BucketConfig(
   /** Where the checkpoint signing key lives: the configured path, or {@code log-signing.key} in the data dir. */
   public Path logSigningKeyPath() {
     return logSigningKey.isEmpty() ? dataDir.resolve("log-signing.key") : Path.of(logSigningKey);
+  }
+
+  /**
+   * The gateway ceilings as the limiter takes them: a burst of 0 means the default, 1/20 of the rate (at least 1),
+   * so lowering or lifting a rate without touching its burst keeps every one-second window within 5 % of it.
+   */
+  public LimitSettings limitSettings() {
+    return new LimitSettings(maxWritesPerSecond, maxReadsPerSecond,
+        writeBurst > 0 ? writeBurst : Math.max(1, maxWritesPerSecond / 20),
+        readBurst > 0 ? readBurst : Math.max(1, maxReadsPerSecond / 20),
+        rateLimitMaxDelayMs, maxProducts, maxConcurrentWriters);
   }
 
   /** True when no MongoDB URI is configured and the in-process MongoDB-wire server is used. */
@@ -134,7 +155,13 @@ public record BucketConfig(
         (int) v.number("lock_violation_threshold", 1, 1_000_000),
         v.number("lock_window_seconds", 1, 31_536_000),
         (int) v.number("https_port", 0, 65535),
-        tls(v));
+        tls(v),
+        v.number("rate_limit_max_delay_ms", 0, 60_000),
+        v.number("write_burst", 0, 10_000_000),
+        v.number("read_burst", 0, 10_000_000),
+        (int) v.number("cluster_expected_nodes", 1, 10_000),
+        v.bool("metrics_public"),
+        thresholds(v.string("alert_thresholds", false)));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "
@@ -155,6 +182,28 @@ public record BucketConfig(
       throw new ConfigException("https_port: must differ from http_port (" + config.httpPort + ")");
     }
     return config;
+  }
+
+  /** {@code "80,90,100"}: whole percentages of a limit, ascending, each within 1..100. */
+  static List<Integer> thresholds(String value) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      int percent;
+      try {
+        percent = Integer.parseInt(part.trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException("alert_thresholds: must be whole percentages separated by commas, such as "
+            + "80,90,100; got '" + value + "'");
+      }
+      if (percent < 1 || percent > 100) {
+        throw new ConfigException("alert_thresholds: each must be between 1 and 100, got " + percent);
+      }
+      if (!out.isEmpty() && percent <= out.get(out.size() - 1)) {
+        throw new ConfigException("alert_thresholds: must be strictly ascending, got '" + value + "'");
+      }
+      out.add(percent);
+    }
+    return List.copyOf(out);
   }
 
   /**
@@ -206,7 +255,13 @@ public record BucketConfig(
     }
 
     String string(String key, boolean mayBeEmpty) {
-      String value = require(key).toString().trim();
+      Object raw = require(key);
+      if (raw instanceof io.vertx.core.json.JsonArray array) {
+        raw = array.getList();
+      }
+      // A JSON array in the file (["80", "90"] or [80, 90]) reads like its comma-separated form.
+      String value = (raw instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+          : raw.toString()).trim();
       if (value.isEmpty() && !mayBeEmpty) {
         throw new ConfigException(key + ": must not be empty");
       }
@@ -226,6 +281,18 @@ public record BucketConfig(
         throw new ConfigException(key + ": must be between " + min + " and " + max + ", got " + n);
       }
       return n;
+    }
+
+    boolean bool(String key) {
+      Object value = require(key);
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      String text = value.toString().trim();
+      if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(text);
+      }
+      throw new ConfigException(key + ": must be true or false, got '" + value + "'");
     }
 
     <E extends Enum<E>> E choice(String key, Class<E> type) {

@@ -58,11 +58,15 @@ final class ArtifactRoutes {
   private final DeliveryOptions ingestDelivery;
   private final GovernanceGate gate;
   private final RetentionRoutes retention;
+  private final io.vertx.core.Handler<RoutingContext> ceilings;
 
+  /** {@code ceilings}: runs after the gate's admission on every artifact path, before any body is read. */
   ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
-                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate, RetentionRoutes retention) {
+                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate, RetentionRoutes retention,
+                 io.vertx.core.Handler<RoutingContext> ceilings) {
     this.vertx = vertx;
     this.retention = retention;
+    this.ceilings = ceilings;
     this.gate = gate;
     this.config = config;
     this.artifacts = artifacts;
@@ -78,6 +82,8 @@ final class ArtifactRoutes {
 
     // Before any body is read: is this principal allowed this kind of operation on this product at all?
     router.routeWithRegex(ADMISSION).setName("artifact.admit").handler(this::admit);
+    // Then the gateway ceilings (capacity, rate, writers in flight): still before any body byte or store.
+    router.routeWithRegex(ADMISSION).setName("artifact.ceiling").handler(ceilings);
     router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
     router.post(BASE).consumes(MULTIPART).setName("artifact.create")
         .handler(ctx -> multipart.receive(ctx, false)
@@ -116,7 +122,7 @@ final class ArtifactRoutes {
     HttpMethod method = ctx.request().method();
     String path = ctx.normalizedPath();
     // Retention changes write no artifact: they are admitted like reads of the product, and their routes check roles.
-    boolean retention = RETENTION_PATH.matcher(path).find();
+    boolean retention = isRetentionChange(path);
     OpType op = method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.POST && retention
         ? OpType.READ
         : method == HttpMethod.POST ? (path.endsWith("/versions") ? OpType.UPDATE : OpType.CREATE) : null;
@@ -124,6 +130,11 @@ final class ArtifactRoutes {
       gate.admit(Authentication.identity(ctx), Requests.product(ctx), op);
     }
     ctx.next();
+  }
+
+  /** Paths of retention, legal hold and tombstone changes: governance on a version, not an artifact write. */
+  static boolean isRetentionChange(String path) {
+    return RETENTION_PATH.matcher(path).find();
   }
 
   /** The whole gate check of a received upload; a refused upload's payload is released. */

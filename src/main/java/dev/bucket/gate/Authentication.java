@@ -24,14 +24,21 @@ final class Authentication implements Handler<RoutingContext> {
   private static final String BEARER = "bearer ";
 
   private final PrincipalRegistry registry;
+  private final Set<String> alsoPublic;
 
   Authentication(PrincipalRegistry registry) {
+    this(registry, Set.of());
+  }
+
+  /** {@code alsoPublic}: further paths served without a key (e.g. {@code /metrics} with {@code metrics_public}). */
+  Authentication(PrincipalRegistry registry, Set<String> alsoPublic) {
     this.registry = registry;
+    this.alsoPublic = Set.copyOf(alsoPublic);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (PUBLIC.contains(ctx.normalizedPath())) {
+    if (PUBLIC.contains(ctx.normalizedPath()) || alsoPublic.contains(ctx.normalizedPath())) {
       ctx.next();
       return;
     }

@@ -26,6 +26,8 @@ final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   static final String PROBLEM_JSON = "application/problem+json";
   static final long LINGER_MS = 10_000;
+  /** A refused body up to this size is read and dropped before answering, so the connection stays usable. */
+  static final long SMALL_BODY_BYTES = 64 * 1024;
 
   private final AuditClient audit;
 
@@ -51,7 +53,9 @@ final class FailureHandler implements Handler<RoutingContext> {
       ctx.request().connection().close();
       return;
     }
-    audit(ctx, problem);
+    if (problem.type().audited()) {
+      audit(ctx, problem);
+    }
     send(ctx, problem);
   }
 
@@ -73,6 +77,19 @@ final class FailureHandler implements Handler<RoutingContext> {
       response.end(body.toBuffer());
       return;
     }
+    long declared = declaredLength(request);
+    if (declared >= 0 && declared <= SMALL_BODY_BYTES) {
+      // A small body (a refused JSON write, say) is cheaper to read and drop than the connection is to rebuild:
+      // answer once it is in, and keep the connection. A client that stops sending is cut off after LINGER_MS.
+      long timer = ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close());
+      request.handler(discarded -> { });
+      request.endHandler(v -> {
+        ctx.vertx().cancelTimer(timer);
+        response.end(body.toBuffer());
+      });
+      request.resume();
+      return;
+    }
     // The client is still sending (e.g. an oversized upload): answer now and close. Closing with unread bytes in the
     // socket would reset the connection and could destroy the answer in flight, so the rest of the request is read
     // and discarded first, for at most LINGER_MS (nginx's lingering close does the same).
@@ -90,6 +107,19 @@ final class FailureHandler implements Handler<RoutingContext> {
       });
       request.resume();
     });
+  }
+
+  /** The Content-Length of a request without Transfer-Encoding, or -1. */
+  private static long declaredLength(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** True when the client may still be sending a body this handler will not read. */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GateVerticle extends VerticleBase {
 
-  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit");
+  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit",
+      "artifact.ceiling");
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
@@ -40,11 +41,13 @@ public final class GateVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient());
-    router.route().setName("authenticate").handler(new Authentication(node.principals()));
+    router.route().setName("authenticate").handler(new Authentication(node.principals(),
+        node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
         node.governance().store(), node.auditClient());
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
-        node.auditClient(), node.governance(), retention).mount(router);
+        node.auditClient(), node.governance(), retention, new CeilingHandler(vertx, node.scaleMonitor()))
+        .mount(router);
     retention.mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);
     new KeyRoutes(node.principals(), node.auditClient()).mount(router);
@@ -52,6 +55,8 @@ public final class GateVerticle extends VerticleBase {
         node.chainVerifier(), node.clock(), node.artifacts(), node.payloads()).mount(router);
     new ScaleGuideRoutes(node.config(), node.governance().store(), node.governance().usage()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
+    new MetricsRoutes(node.scaleMonitor(), node.config().metricsPublic(), node.auditClient(), node.chainVerifier(),
+        node.clock(), node.config().alertThresholds()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);
     new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),

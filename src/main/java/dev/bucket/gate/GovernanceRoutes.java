@@ -506,8 +506,13 @@ final class GovernanceRoutes {
             .put("max_artifacts_per_product", config.maxArtifactsPerProduct())
             .put("max_products", config.maxProducts())
             .put("max_concurrent_writers", config.maxConcurrentWriters())
-            .put("max_storage_bytes", config.maxStorageBytes()))
-        .put("description", "Scale limits enforced by the governance gate (conf/bucket.json)"));
+            .put("max_storage_bytes", config.maxStorageBytes())
+            .put("write_burst", config.limitSettings().writeBurst())
+            .put("read_burst", config.limitSettings().readBurst())
+            .put("rate_limit_max_delay_ms", config.rateLimitMaxDelayMs())
+            .put("cluster_expected_nodes", config.clusterExpectedNodes()))
+        .put("description", "Scale limits enforced by the gateway (conf/bucket.json); live values: "
+            + "/metrics/scale-status and /governance/scale/proximity/{limit_name}"));
   }
 
   /** Everything here is measured now: the gate's counts, the stores, and a re-hash of the newest log entries. */

@@ -33,9 +33,12 @@ public enum ProblemType {
   THREAT_DETECTED(422, "Refused by the threat detectors"),
   LOCKED(423, "Suspended by a governance lock"),
   PRECONDITION_REQUIRED(428, "Precondition required"),
+  RATE_LIMITED(429, "Over the gateway's rate ceiling"),
   INTERNAL_ERROR(500, "Internal error"),
   PAYLOAD_INTEGRITY_FAILURE(500, "Stored payload failed its integrity check"),
-  SERVICE_UNAVAILABLE(503, "Service unavailable");
+  SERVICE_UNAVAILABLE(503, "Service unavailable"),
+  CONCURRENCY_LIMIT(503, "Too many writes in flight"),
+  CAPACITY_EXCEEDED(507, "Capacity ceiling reached");
 
   private static final String PREFIX = "urn:bucket:problem:";
 
@@ -62,5 +65,13 @@ public enum ProblemType {
 
   public String uri() {
     return PREFIX + slug();
+  }
+
+  /**
+   * Whether each refusal of this type is its own audit entry. Load shedding is not: a 429 or a writer-cap 503 costs
+   * no I/O, and the shed requests are audited as one summary per product, kind and second ({@code ceiling.shed}).
+   */
+  public boolean audited() {
+    return this != RATE_LIMITED && this != CONCURRENCY_LIMIT;
   }
 }

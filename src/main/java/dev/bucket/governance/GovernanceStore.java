@@ -1,6 +1,7 @@
 package dev.bucket.governance;
 
 import dev.bucket.governance.rules.RuleSet;
+import dev.bucket.governance.rules.RuleSetException;
 import dev.bucket.governance.rules.RuleSetLoader;
 import dev.bucket.governance.schema.SchemaCatalog;
 import dev.bucket.governance.schema.SchemaProposal;
@@ -40,19 +41,25 @@ public final class GovernanceStore {
   private final Clock clock;
   private final AtomicReference<RuleSet> rules = new AtomicReference<>();
   private final AtomicReference<SchemaCatalog> schemas = new AtomicReference<>();
+  private final int maxProducts;
 
-  private GovernanceStore(MongoClient mongo, DurabilityBarrier barrier, Clock clock) {
+  private GovernanceStore(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int maxProducts) {
     this.mongo = mongo;
     this.barrier = barrier;
     this.clock = clock;
+    this.maxProducts = maxProducts;
   }
 
-  /** Loads the files, then every later version from the store, oldest first. */
+  /**
+   * Loads the files, then every later version from the store, oldest first. Rules naming more than
+   * {@code maxProducts} products (the {@code max_products} ceiling) are refused, from the file, the store or a
+   * change: every per-product table of the gateway (fair shares, shed counts, meters) is sized by it.
+   */
   public static Future<GovernanceStore> open(MongoClient mongo, DurabilityBarrier barrier, Clock clock,
-                                             Path rulesFile, Path schemasDir) {
-    GovernanceStore store = new GovernanceStore(mongo, barrier, clock);
+                                             Path rulesFile, Path schemasDir, int maxProducts) {
+    GovernanceStore store = new GovernanceStore(mongo, barrier, clock, maxProducts);
     SchemaCatalog catalog = SchemaCatalog.load(schemasDir);
-    RuleSet base = RuleSetLoader.load(rulesFile).requireSchemas(catalog::has);
+    RuleSet base = within(RuleSetLoader.load(rulesFile).requireSchemas(catalog::has), maxProducts);
     return mongo.find(SCHEMA_VERSIONS, new JsonObject()).compose(stored -> {
       SchemaCatalog current = catalog;
       for (JsonObject doc : stored.stream().sorted(java.util.Comparator.comparing((JsonObject d) -> d.getString(
@@ -64,9 +71,22 @@ public final class GovernanceStore {
           new FindOptions().setSort(new JsonObject().put("_id", -1)).setLimit(1));
     }).map(latest -> {
       RuleSet current = latest.isEmpty() ? base : RuleSetLoader.fromJson(latest.get(0).getJsonObject("rules"));
-      store.rules.set(current.requireSchemas(store.schemas.get()::has));
+      store.rules.set(within(current.requireSchemas(store.schemas.get()::has), maxProducts));
       return store;
     });
+  }
+
+  private static RuleSet within(RuleSet rules, int maxProducts) {
+    if (rules.products().size() > maxProducts) {
+      throw new RuleSetException("products: " + rules.products().size() + " products exceed max_products ("
+          + maxProducts + "); raise max_products or govern fewer products");
+    }
+    return rules;
+  }
+
+  /** The most products the rules may name ({@code max_products}). */
+  public int maxProducts() {
+    return maxProducts;
   }
 
   public RuleSet rules() {
@@ -82,9 +102,9 @@ public final class GovernanceStore {
     RuleSet current = rules.get();
     RuleSet next;
     try {
-      next = checkedChange(current, change);
+      next = within(checkedChange(current, change), maxProducts);
     } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+      return Future.failedFuture(e); // an invalid change is the caller's mistake (400), not a crash
     }
     JsonObject doc = new JsonObject().put("_id", next.version()).put("rules", next.toJson())
         .put("changed_by", actor).put("changed_at", clock.instant().toString()).put("change", change.copy());

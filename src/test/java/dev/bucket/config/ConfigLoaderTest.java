@@ -161,4 +161,32 @@ class ConfigLoaderTest {
     assertThat(exit).isEqualTo(2);
     return err.toString(StandardCharsets.UTF_8).strip();
   }
+
+  @Test
+  void ceilingKeysHaveDefaultsAndABurstOfZeroIsATwentiethOfTheRate() {
+    BucketConfig defaults = load(Map.of(), new Properties(), Map.of());
+    assertThat(defaults.rateLimitMaxDelayMs()).isEqualTo(50);
+    assertThat(defaults.clusterExpectedNodes()).isEqualTo(1);
+    assertThat(defaults.metricsPublic()).isFalse();
+    assertThat(defaults.alertThresholds()).containsExactly(80, 90, 100);
+    assertThat(defaults.limitSettings().writeBurst()).isEqualTo(50);
+    assertThat(defaults.limitSettings().readBurst()).isEqualTo(500);
+    assertThat(defaults.limitSettings().maxDelayMillis()).isEqualTo(50);
+
+    BucketConfig low = load(Map.of(), new Properties(), Map.of("max_writes_per_second", "20",
+        "max_reads_per_second", "5000", "read_burst", "7", "metrics_public", "true", "alert_thresholds", "70, 95"));
+    assertThat(low.limitSettings().writeBurst()).isEqualTo(1);
+    assertThat(low.limitSettings().readBurst()).isEqualTo(7);
+    assertThat(low.metricsPublic()).isTrue();
+    assertThat(low.alertThresholds()).containsExactly(70, 95);
+
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("alert_thresholds", "90,80")))
+        .hasMessageStartingWith("alert_thresholds:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("alert_thresholds", "80,120")))
+        .hasMessageStartingWith("alert_thresholds:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("metrics_public", "yes")))
+        .hasMessageStartingWith("metrics_public:");
+    assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of("rate_limit_max_delay_ms", "-1")))
+        .hasMessageStartingWith("rate_limit_max_delay_ms:");
+  }
 }

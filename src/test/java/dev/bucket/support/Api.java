@@ -31,12 +31,23 @@ public final class Api {
   }
 
   public HttpResponse<Buffer> send(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
+    return sendAsync(method, path, headers, body).await();
+  }
+
+  /** The same request without waiting for it (for load offered at a fixed rate). */
+  public io.vertx.core.Future<HttpResponse<Buffer>> sendAsync(HttpMethod method, String path,
+                                                              Map<String, String> headers, Buffer body) {
     var request = client.request(method, path);
     if (key != null) {
       request.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(request::putHeader);
-    return (body == null ? request.send() : request.sendBuffer(body)).await();
+    return body == null ? request.send() : request.sendBuffer(body);
+  }
+
+  /** A JSON POST without waiting for it. */
+  public io.vertx.core.Future<HttpResponse<Buffer>> postJsonAsync(String path, JsonObject body) {
+    return sendAsync(HttpMethod.POST, path, Map.of("Content-Type", "application/json"), body.toBuffer());
   }
 
   public HttpResponse<Buffer> get(String path) {

@@ -30,6 +30,7 @@ public final class TestNode implements AutoCloseable {
   private Node node;
   private Api api;
   private final List<Api> clients = new ArrayList<>();
+  private int blockedMark = -1;
 
   public TestNode(Vertx vertx, Path dataDir, Map<String, String> overrides) {
     this.vertx = vertx;
@@ -66,6 +67,9 @@ public final class TestNode implements AutoCloseable {
   }
 
   public Node start() {
+    if (blockedMark < 0) {
+      blockedMark = BlockedThreads.mark();
+    }
     node = Node.start(vertx, config(), clock).await();
     api = client(OWNER_KEY);
     return node;
@@ -109,9 +113,18 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the node, then fails if Vert.x logged a blocked-thread warning since it first started: nothing on an
+   * event loop may block (vertx-options.json sets the threshold, logback-test.xml records the warnings).
+   */
   @Override
   public void close() {
     stop();
+    List<String> blocked = blockedMark < 0 ? List.of() : BlockedThreads.since(blockedMark);
+    blockedMark = -1;
+    if (!blocked.isEmpty()) {
+      throw new AssertionError("an event loop was blocked while this node ran: " + blocked);
+    }
   }
 
   /** A client for the running node presenting the owner key (replaced on every start). */

@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * <p>"Sustained" for a level: the generator offered it (≥ 95 %), ≥ {@code 1 - baseline.tolerance} of it was
  * answered 2xx, nothing failed, and the accepted p99 stayed ≤ {@code baseline.p99.ms}. The highest sustained level
  * of each target is printed. The gateway's reads ceiling (10000/s) caps it: to measure the gateway without its
- * ceilings, start it with raised ceilings through {@code -Dbucket.serveArgs="--set <key>=<value> ..."} (or point
- * {@code -Dbucket.url} at a gateway started that way). Claim: both targets sustain the first level.
+ * ceilings, lift them with {@code -Dbucket.serveArgs="--set max_reads_per_second=1000000 --set
+ * max_writes_per_second=1000000"} (or point {@code -Dbucket.url} at a gateway started that way). Claim: both targets
+ * sustain the first level.
  */
 public class BareVertxBaseline extends BucketSimulation {
 
