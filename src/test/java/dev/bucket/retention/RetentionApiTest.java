@@ -82,7 +82,15 @@ class RetentionApiTest {
       assertProblem(owner.postJson(version + "/tombstone", reason("again")), 403, "retention-refused");
 
       // The record stays: the log still proves the version, and validation expects its bytes to be gone.
-      JsonObject bundle = writer.get(version + "/evidence").bodyAsJsonObject();
+      // A client follows 503 + Retry-After until a signed checkpoint covers the latest entries (within a second).
+      HttpResponse<Buffer> evidence = writer.get(version + "/evidence");
+      for (long deadline = System.nanoTime() + 5_000_000_000L; evidence.statusCode() == 503
+          && System.nanoTime() < deadline; ) {
+        Thread.sleep(200);
+        evidence = writer.get(version + "/evidence");
+      }
+      assertThat(evidence.statusCode()).as(evidence.bodyAsString()).isEqualTo(200);
+      JsonObject bundle = evidence.bodyAsJsonObject();
       assertThat(bundle.getJsonObject("retention").getJsonObject("tombstone")).isNotNull();
       JsonObject report = owner.postJson("/audit/validate-immutability/" + id, new JsonObject()).bodyAsJsonObject();
       assertThat(report.getBoolean("valid")).as(report.encodePrettily()).isTrue();
