@@ -3,6 +3,8 @@ package dev.bucket.gate;
 import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.limit.Kind;
+import dev.bucket.limit.ShedCounter;
 import dev.bucket.payload.PayloadTooLargeException;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
@@ -30,9 +32,12 @@ final class FailureHandler implements Handler<RoutingContext> {
   static final long SMALL_BODY_BYTES = 64 * 1024;
 
   private final AuditClient audit;
+  private final ShedCounter unauthenticated;
 
-  FailureHandler(AuditClient audit) {
+  /** {@code unauthenticated} counts refusals of requests without a valid key, by route name and kind. */
+  FailureHandler(AuditClient audit, ShedCounter unauthenticated) {
     this.audit = audit;
+    this.unauthenticated = unauthenticated;
   }
 
   @Override
@@ -55,6 +60,9 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     if (problem.type().audited()) {
       audit(ctx, problem);
+    } else if (problem.type() == ProblemType.UNAUTHORIZED) {
+      unauthenticated.record(Operation.of(ctx).name(), ctx.request().method() == io.vertx.core.http.HttpMethod.GET
+          || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD ? Kind.READ : Kind.WRITE);
     }
     send(ctx, problem);
   }

@@ -70,8 +70,10 @@ public enum ProblemType {
   /**
    * Whether each refusal of this type is its own audit entry. Load shedding is not: a 429 or a writer-cap 503 costs
    * no I/O, and the shed requests are audited as one summary per product, kind and second ({@code ceiling.shed}).
+   * Nor is a request without a valid key: anyone can send those, so one entry each would let an anonymous flood
+   * saturate the log; they are summarised per second instead ({@code auth.refused}).
    */
   public boolean audited() {
-    return this != RATE_LIMITED && this != CONCURRENCY_LIMIT;
+    return this != RATE_LIMITED && this != CONCURRENCY_LIMIT && this != UNAUTHORIZED;
   }
 }

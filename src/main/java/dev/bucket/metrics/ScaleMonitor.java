@@ -69,6 +69,7 @@ public final class ScaleMonitor {
   private final Limits limits;
   private final AlertEvaluator alerts;
   private final ShedCounter writerShed;
+  private final ShedCounter unauthenticated;
   private final Map<Kind, SecondSeries> admitted = new EnumMap<>(Kind.class);
   private final Map<Kind, SecondSeries> refused = new EnumMap<>(Kind.class);
   private final AtomicBoolean auditWarned = new AtomicBoolean();
@@ -95,6 +96,8 @@ public final class ScaleMonitor {
     this.limits = limits;
     this.alerts = new AlertEvaluator(thresholds, HISTORY, HYSTERESIS_POINTS);
     this.writerShed = new ShedCounter(ceilings.settings().maxProducts(), () -> clock.millis() / 1000);
+    // Keyed by route name (a bounded set), not by anything the anonymous caller chooses.
+    this.unauthenticated = new ShedCounter(256, () -> clock.millis() / 1000);
     for (Kind kind : Kind.values()) {
       admitted.put(kind, new SecondSeries(SERIES_SECONDS));
       refused.put(kind, new SecondSeries(SERIES_SECONDS));
@@ -166,7 +169,7 @@ public final class ScaleMonitor {
       admitted.get(kind).sampleTotal(meters.acceptedTotal(kind));
       refused.get(kind).sampleTotal(meters.rejectedTotal(kind));
     }
-    appendShed(ceilings.shed().drain(), writerShed.drain());
+    appendShed(ceilings.shed().drain(), writerShed.drain(), unauthenticated.drain());
     registerProducts();
     List<Reading> readings = computeReadings();
     lastReadings = readings;
@@ -181,13 +184,18 @@ public final class ScaleMonitor {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
-    return appendShed(ceilings.shed().drainAll(), writerShed.drainAll());
+    return appendShed(ceilings.shed().drainAll(), writerShed.drainAll(), unauthenticated.drainAll());
   }
 
-  private Future<Void> appendShed(List<ShedSummary> rate, List<ShedSummary> concurrency) {
+  private Future<Void> appendShed(List<ShedSummary> rate, List<ShedSummary> concurrency,
+                                  List<ShedSummary> unauthorized) {
     List<Future<?>> appends = new ArrayList<>();
     rate.forEach(s -> appends.add(append(shedRecord(s, 429, "rate-limited", "rate"))));
     concurrency.forEach(s -> appends.add(append(shedRecord(s, 503, "concurrency-limit", "concurrency"))));
+    unauthorized.forEach(s -> appends.add(append(new AuditRecord(ACTOR, null, "auth.refused", null, 0, null,
+        Outcome.REFUSED, 401, "unauthorized", new JsonObject().put("route", s.product())
+            .put("kind", s.kind().policy()).put("count", s.count())
+            .put("second", Timestamps.format(Instant.ofEpochSecond(s.secondEpoch())))))));
     return Future.join(appends).mapEmpty();
   }
 
@@ -296,6 +304,11 @@ public final class ScaleMonitor {
   }
 
   /** Writes refused by the writer cap, counted per product and second like the limiter's rejections. */
+  /** Requests refused for want of a valid key, counted per route and second and audited as summaries. */
+  public ShedCounter unauthenticated() {
+    return unauthenticated;
+  }
+
   public ShedCounter writerShed() {
     return writerShed;
   }

@@ -9,6 +9,7 @@ import dev.bucket.support.Api;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -47,6 +48,25 @@ class AuthenticationTest {
     HttpResponse<Buffer> response = node.client(null).get("/audit/recent");
     assertProblem(response, 401, "unauthorized");
     assertThat(response.getHeader("WWW-Authenticate")).startsWith("Bearer");
+  }
+
+  @Test
+  void requestsWithoutAValidKeyAreAuditedAsPerSecondSummariesNotOneEntryEach() {
+    Api anonymous = node.client(null);
+    for (int i = 0; i < 25; i++) {
+      assertProblem(anonymous.get("/audit/failed?probe=" + i), 401, "unauthorized");
+    }
+    long counted = 0;
+    JsonArray entries = new JsonArray();
+    for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline && counted < 25; ) {
+      entries = owner.get("/audit/recent?limit=1000").bodyAsJsonObject().getJsonArray("entries");
+      counted = entries.stream().map(e -> (JsonObject) e).filter(e -> "auth.refused".equals(e.getString("op")))
+          .filter(e -> "audit.failed".equals(e.getJsonObject("details").getString("route")))
+          .mapToLong(e -> e.getJsonObject("details").getLong("count")).sum();
+    }
+    assertThat(counted).isEqualTo(25);
+    assertThat(entries.stream().map(e -> (JsonObject) e)
+        .filter(e -> e.getInteger("status") == 401 && !"auth.refused".equals(e.getString("op")))).isEmpty();
   }
 
   @Test
