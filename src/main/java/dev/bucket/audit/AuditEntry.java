@@ -45,6 +45,11 @@ public record AuditEntry(long index, String ts, String actor, String product, St
 
   /** The derived field holding {@link #commitKey()}; only commit entries have it. */
   public static final String COMMIT_KEY = "commit_key";
+  /**
+   * The entry's RFC 9162 leaf hash, hex, so that an inclusion proof can be found from the entry alone. Derived and not hashed, like {@code commit_key}; readers ignore it (a proof is checked against the hash
+   * the client computes itself, so an edited copy of this field cannot fool anyone).
+   */
+  public static final String LEAF_HASH = "leaf_hash";
 
   /** Operations that commit an artifact version, when they succeed with {@link #COMMIT_STATUS}. */
   static final String CREATE = "artifact.create";
@@ -58,7 +63,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
 
   private static final Set<String> FIELDS = Set.of("_id", "index", "ts", "actor", "product", "op", "artifact_id",
       "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "prev_hash",
-      "entry_hash", COMMIT_KEY);
+      "entry_hash", COMMIT_KEY, LEAF_HASH);
 
   public AuditEntry {
     Objects.requireNonNull(ts, "ts");
@@ -130,6 +135,9 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     doc.put("prev_hash", prevHash);
     putIfPresent(doc, "entry_hash", entryHash);
     putIfPresent(doc, COMMIT_KEY, commitKey());
+    if (entryHash != null) {
+      doc.put(LEAF_HASH, java.util.HexFormat.of().formatHex(leafHash(canonicalBytes())));
+    }
     return doc;
   }
 
@@ -163,6 +171,17 @@ public record AuditEntry(long index, String ts, String actor, String product, St
           : COMMIT_KEY + " '" + storedCommitKey + "' does not match the entry's '" + derived + "'");
     }
     return entry;
+  }
+
+  /** SHA-256(0x00 || entry): RFC 9162's leaf hash. */
+  static byte[] leafHash(byte[] entry) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update((byte) 0);
+      return sha.digest(entry);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
   }
 
   /** RFC 8785 canonical JSON of the entry's content: everything but the derived fields and the two hashes. */

@@ -101,6 +101,12 @@ public final class AuditQueries {
    * {@link AuditEntry#commitKey() commit_key}, whose unique index also guarantees that there is at most one: the log
    * refuses to write a second commit entry for the same artifact version.
    */
+  /** The index of the entry with this leaf hash (hex), or null. */
+  public Future<Long> indexOfLeaf(String leafHashHex) {
+    return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put(AuditEntry.LEAF_HASH, leafHashHex),
+        new JsonObject().put("_id", 1)).map(doc -> doc == null ? null : doc.getLong("_id"));
+  }
+
   public Future<AuditEntry> commitEntry(String product, String artifactId, int version) {
     String key = AuditEntry.commitKey(product, artifactId, version);
     if (key == null) {

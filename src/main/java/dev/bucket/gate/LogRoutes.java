@@ -72,7 +72,7 @@ final class LogRoutes {
       if (hash.length != 32) {
         throw Requests.invalid("leaf_hash must be the base64 of 32 bytes, SHA-256(0x00 || entry)");
       }
-      index = log.leafIndex(hash).compose(found -> found != null ? Future.succeededFuture(found)
+      index = queries.indexOfLeaf(java.util.HexFormat.of().formatHex(hash)).compose(found -> found != null ? Future.succeededFuture(found)
           : Future.failedFuture(new ApiException(ProblemType.NOT_FOUND, "no log entry has this leaf hash")));
     } else {
       index = Future.succeededFuture(Requests.index(ctx.queryParams().get("index"), "index"));

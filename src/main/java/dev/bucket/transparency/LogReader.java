@@ -57,11 +57,6 @@ public final class LogReader {
   }
 
   /** Requires {@code 1 <= first <= second}. */
-  /** The index of the entry whose leaf hash this is, or null when the log has none. */
-  public Future<Long> leafIndex(byte[] leafHash) {
-    return tree.leafIndex(leafHash);
-  }
-
   public Future<Consistency> consistency(long first, long second) {
     List<Node.Id> ids = new ArrayList<>(first == second ? List.of() : MerkleProofs.consistencyNodes(first, second));
     ids.addAll(MerkleAppender.rightEdge(first));

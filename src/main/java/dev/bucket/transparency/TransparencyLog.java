@@ -81,18 +81,12 @@ public final class TransparencyLog implements DurableFollower {
       resync(head.size());
       return;
     }
-    long first = appender.size();
     List<Node> completed = new ArrayList<>();
-    List<byte[]> leaves = new ArrayList<>(entries.size());
     for (AuditEntry entry : entries) {
-      byte[] leaf = MerkleHash.leafHash(entry.canonicalBytes());
-      leaves.add(leaf);
-      completed.addAll(appender.append(leaf));
+      completed.addAll(appender.append(MerkleHash.leafHash(entry.canonicalBytes())));
     }
     tree.save(completed).onFailure(e -> LOG.warn("tree nodes not saved (they are recomputed on demand): {}",
         e.toString()));
-    tree.saveLeaves(first, leaves).onFailure(e -> LOG.warn("leaf index not saved ({} entries from {}): {}",
-        leaves.size(), first, e.toString()));
   }
 
   private void resync(long size) {

@@ -27,7 +27,6 @@ import java.util.Set;
 public final class TreeStore {
 
   public static final String NODES = "log_nodes";
-  public static final String LEAVES = "log_leaves";
   static final int TILE_HEIGHT = 8;
   private static final HexFormat HEX = HexFormat.of();
   private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().setOrdered(false);
@@ -50,26 +49,6 @@ public final class TreeStore {
     }
     return writes.isEmpty() ? Future.succeededFuture()
         : mongo.bulkWriteWithOptions(NODES, writes, UNORDERED).mapEmpty();
-  }
-
-  /**
-   * Remembers where each leaf sits, keyed by its hash ({@code log_leaves}, unique {@code _id}), so that a client
-   * holding only an entry (or its leaf hash) can ask for its inclusion proof. Idempotent like {@link #save}.
-   */
-  public Future<Void> saveLeaves(long firstIndex, List<byte[]> leafHashes) {
-    List<BulkOperation> writes = new ArrayList<>();
-    for (int i = 0; i < leafHashes.size(); i++) {
-      JsonObject doc = new JsonObject().put("_id", HEX.formatHex(leafHashes.get(i))).put("index", firstIndex + i);
-      writes.add(BulkOperation.createReplace(new JsonObject().put("_id", doc.getString("_id")), doc, true));
-    }
-    return writes.isEmpty() ? Future.succeededFuture()
-        : mongo.bulkWriteWithOptions(LEAVES, writes, UNORDERED).mapEmpty();
-  }
-
-  /** The index of the leaf with this hash, or null when no durable entry has it. */
-  public Future<Long> leafIndex(byte[] leafHash) {
-    return mongo.findOne(LEAVES, new JsonObject().put("_id", HEX.formatHex(leafHash)), new JsonObject())
-        .map(doc -> doc == null ? null : doc.getLong("index"));
   }
 
   /** A source that answers for every id in {@code ids} (all of them complete subtrees of the durable log). */

@@ -46,7 +46,17 @@ class AuditEntryTest {
     assertThat(doc.getLong("_id")).isEqualTo(7L);
     assertThat(doc.fieldNames()).containsExactlyInAnyOrder("_id", "index", "ts", "actor", "product", "op",
         "artifact_id", "version", "content_hash", "outcome", "status", "retention_until", "prev_hash", "entry_hash",
-        "commit_key");
+        "commit_key", "leaf_hash");
+  }
+
+  @Test
+  void theStoredLeafHashIsRfc9162sHashOfTheCanonicalBytes() throws Exception {
+    AuditEntry entry = entry(null).withEntryHash("1".repeat(64));
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    sha.update((byte) 0);
+    assertThat(entry.toDocument().getString("leaf_hash"))
+        .isEqualTo(java.util.HexFormat.of().formatHex(sha.digest(entry.canonicalBytes())));
+    assertThat(AuditEntry.fromDocument(entry.toDocument())).isEqualTo(entry);
   }
 
   @Test
