@@ -55,6 +55,7 @@ public final class Node {
 
   public static final String VERSION = "1.0.0";
   private static final long MAX_CACHED_VERSIONS = 200_000;
+  private static final long GOVERNANCE_REFRESH_MS = 2_000;
 
   private final Vertx vertx;
   private final BucketConfig config;
@@ -73,6 +74,7 @@ public final class Node {
   private ImmutabilityValidator validator;
   private PrincipalRegistry principals;
   private GovernanceGate governance;
+  private long governanceRefresh = -1;
   private RetentionRepository retention;
   private Tombstoner tombstoner;
   private int httpPort;
@@ -215,6 +217,9 @@ public final class Node {
           found.forEach((product, counts) -> usage.add(product, counts[0], counts[1]));
           governance = new GovernanceGate(store, principals, auditClient, usage, clock, config.maxArtifactBytes(),
               new LockPolicy(config.lockViolationThreshold(), java.time.Duration.ofSeconds(config.lockWindowSeconds())));
+          // Other nodes' rule changes and schema approvals arrive within this period.
+          governanceRefresh = vertx.setPeriodic(GOVERNANCE_REFRESH_MS, id -> store.refresh().onFailure(e ->
+              org.slf4j.LoggerFactory.getLogger(Node.class).warn("governance state not refreshed: {}", e.toString())));
           return null;
         }));
   }
@@ -266,6 +271,10 @@ public final class Node {
    * committed cleanly.
    */
   public Future<Void> stop() {
+    if (governanceRefresh >= 0) {
+      vertx.cancelTimer(governanceRefresh);
+      governanceRefresh = -1;
+    }
     if (redis != null) {
       redis.close();
     }

@@ -59,22 +59,39 @@ public final class GovernanceStore {
                                              Path rulesFile, Path schemasDir, int maxProducts) {
     GovernanceStore store = new GovernanceStore(mongo, barrier, clock, maxProducts);
     SchemaCatalog catalog = SchemaCatalog.load(schemasDir);
-    RuleSet base = within(RuleSetLoader.load(rulesFile).requireSchemas(catalog::has), maxProducts);
+    store.schemas.set(catalog);
+    store.rules.set(within(RuleSetLoader.load(rulesFile).requireSchemas(catalog::has), maxProducts));
+    return store.refresh().map(store);
+  }
+
+  /**
+   * Catches up with versions stored since this node last looked: another node's rule change or schema approval
+   * (this node's own are applied at once). Versions only grow, so a refresh never goes back; the node calls it
+   * every few seconds.
+   */
+  public Future<Void> refresh() {
     return mongo.find(SCHEMA_VERSIONS, new JsonObject()).compose(stored -> {
-      SchemaCatalog current = catalog;
+      SchemaCatalog current = schemas.get();
+      SchemaCatalog next = current;
       for (JsonObject doc : stored.stream().sorted(java.util.Comparator.comparing((JsonObject d) -> d.getString(
           "artifact_class")).thenComparing(d -> d.getInteger("version"))).toList()) {
-        current = current.activate(proposal(doc));
+        if (next.knownVersions(doc.getString("artifact_class")) < doc.getInteger("version")) {
+          next = next.activate(proposal(doc));
+        }
       }
-      store.schemas.set(current);
+      schemas.compareAndSet(current, next);
       return mongo.findWithOptions(RULE_SETS, new JsonObject(),
           new FindOptions().setSort(new JsonObject().put("_id", -1)).setLimit(1));
     }).map(latest -> {
-      RuleSet current = latest.isEmpty() ? base : RuleSetLoader.fromJson(latest.get(0).getJsonObject("rules"));
-      store.rules.set(within(current.requireSchemas(store.schemas.get()::has), maxProducts));
-      return store;
+      RuleSet current = rules.get();
+      if (!latest.isEmpty() && latest.get(0).getInteger("_id") > current.version()) {
+        RuleSet stored = RuleSetLoader.fromJson(latest.get(0).getJsonObject("rules"));
+        rules.compareAndSet(current, within(stored.requireSchemas(schemas.get()::has), maxProducts));
+      }
+      return null;
     });
   }
+
 
   private static RuleSet within(RuleSet rules, int maxProducts) {
     if (rules.products().size() > maxProducts) {

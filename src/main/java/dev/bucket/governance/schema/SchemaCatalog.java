@@ -130,6 +130,11 @@ public final class SchemaCatalog {
     return classes.containsKey(artifactClass);
   }
 
+  /** How many versions the class has (its active version), 0 for a class without a schema yet. */
+  public int knownVersions(String artifactClass) {
+    return classes.getOrDefault(artifactClass, List.of()).size();
+  }
+
   public int activeVersion(String artifactClass) {
     return versions(artifactClass).size();
   }

@@ -1,0 +1,38 @@
+package dev.bucket.governance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A rule change made by another node sharing the store reaches a running node without a restart. */
+@ExtendWith(VertxExtension.class)
+class GovernanceRefreshTest {
+
+  @Test
+  void aRuleChangeStoredByAnotherNodeIsInForceHereWithinSeconds(Vertx vertx) throws Exception {
+    try (TestNode node = TestNode.started(vertx, Map.of())) {
+      // "Another node": its own view of the same rules and schemas, over the same store.
+      GovernanceStore other = GovernanceStore.open(node.node().metadata().client(), DurabilityBarrier.NONE,
+          Clock.systemUTC(), Path.of("conf", "governance.json"), Path.of("conf", "schemas"), 100).await();
+      other.changeRules(new JsonObject().put("products", new JsonObject().put("Gurukul",
+          new JsonObject().put("min_retention_days", 400))), "owner").await();
+
+      JsonObject rules = new JsonObject();
+      for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline
+          && rules.getInteger("rules_version", 1) < 2; ) {
+        rules = node.api().get("/governance/gate/product-rules").bodyAsJsonObject();
+        Thread.sleep(100);
+      }
+      assertThat(rules.getInteger("rules_version")).isEqualTo(2);
+    }
+  }
+}
