@@ -289,11 +289,9 @@ final class ArtifactRoutes {
   }
 
   private static void created(RoutingContext ctx, int status, Artifact artifact, long auditIndex) {
-    ctx.response().setStatusCode(status)
+    Responses.json(ctx.response()
         .putHeader(HttpHeaders.LOCATION, artifact.location())
-        .putHeader(HttpHeaders.ETAG, artifact.etag())
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(artifact.toView().put("audit_index", auditIndex).toBuffer());
+        .putHeader(HttpHeaders.ETAG, artifact.etag()), status, artifact.toView().put("audit_index", auditIndex));
   }
 
   private void list(RoutingContext ctx) {
@@ -315,7 +313,7 @@ final class ArtifactRoutes {
             body.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(page.get(page.size() - 1).key().getBytes(StandardCharsets.UTF_8)));
           }
-          json(ctx.response(), body);
+          Responses.json(ctx, 200, body);
         }).onFailure(ctx::fail);
   }
 
@@ -366,7 +364,7 @@ final class ArtifactRoutes {
               if (first + limit - 1 < newest.version()) {
                 body.put("next_from", first + limit);
               }
-              json(ctx.response(), body);
+              Responses.json(ctx, 200, body);
             }))
         .onFailure(ctx::fail);
   }
@@ -467,10 +465,7 @@ final class ArtifactRoutes {
 
   private static void metadataResponse(RoutingContext ctx, Artifact artifact) {
     ctx.response().putHeader(HttpHeaders.ETAG, artifact.etag());
-    json(ctx.response(), artifact.toView());
+    Responses.json(ctx, 200, artifact.toView());
   }
 
-  private static void json(HttpServerResponse response, JsonObject body) {
-    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
-  }
 }

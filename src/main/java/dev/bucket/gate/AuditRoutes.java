@@ -10,7 +10,6 @@ import dev.bucket.governance.Role;
 import dev.bucket.integrity.ImmutabilityValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -86,7 +85,7 @@ final class AuditRoutes {
           if (entries.size() == limit) {
             body.put("next_before", entries.get(entries.size() - 1).index());
           }
-          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+          Responses.json(ctx, 200, body);
         }).onFailure(ctx::fail);
   }
 
@@ -106,8 +105,7 @@ final class AuditRoutes {
       return chain.verify(start, end, end == head.size() ? head.hash() : null)
           .compose(report -> recordRead(ctx).map(report.toJson().put("from", start).put("to", end)
               .put("log_size", head.size())));
-    }).onSuccess(report -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(report.toBuffer())).onFailure(ctx::fail);
+    }).onSuccess(report -> Responses.json(ctx, 200, report)).onFailure(ctx::fail);
   }
 
   private void validate(RoutingContext ctx) {
@@ -120,8 +118,7 @@ final class AuditRoutes {
       Operation op = Operation.of(ctx);
       return audit.appendAccepted(new AuditRecord(op.actor(), null, op.name(), artifactId, 0, null, Outcome.SUCCESS,
           200, null, new JsonObject().put("valid", report.getBoolean("valid")))).map(report);
-    }).onSuccess(report -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(report.toBuffer())).onFailure(ctx::fail);
+    }).onSuccess(report -> Responses.json(ctx, 200, report)).onFailure(ctx::fail);
   }
 
   /** A manual entry is just another appended, chained entry; it cannot alter or annotate earlier ones. */
@@ -144,10 +141,8 @@ final class AuditRoutes {
     Operation op = Operation.of(ctx);
     audit.appendDurable(new AuditRecord(op.actor(), product, op.name(), artifactId, 0, null, Outcome.SUCCESS, 201,
             null, details))
-        .onSuccess(receipt -> ctx.response().setStatusCode(201)
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("audit_index", receipt.index()).put("entry_hash", receipt.entryHash())
-                .toBuffer()))
+        .onSuccess(receipt -> Responses.json(ctx, 201, new JsonObject().put("audit_index", receipt.index())
+            .put("entry_hash", receipt.entryHash())))
         .onFailure(ctx::fail);
   }
 

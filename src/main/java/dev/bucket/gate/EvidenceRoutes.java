@@ -72,8 +72,7 @@ final class EvidenceRoutes {
               bundle.getJsonObject("artifact").getString("content_hash"), Outcome.SUCCESS, 200, null, null))
               .map(bundle);
         })
-        .onSuccess(bundle -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(bundle.toBuffer()))
+        .onSuccess(bundle -> Responses.json(ctx, 200, bundle))
         .onFailure(ctx::fail);
   }
 

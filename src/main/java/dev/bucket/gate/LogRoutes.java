@@ -86,7 +86,7 @@ final class LogRoutes {
         checkSigned(treeSize, signed.checkpoint().size());
         return log.inclusion(i, treeSize);
       });
-    }).onSuccess(proof -> json(ctx, new JsonObject()
+    }).onSuccess(proof -> Responses.json(ctx, 200, new JsonObject()
         .put("index", proof.index())
         .put("tree_size", proof.treeSize())
         .put("leaf_hash", B64.encodeToString(proof.leafHash()))
@@ -103,7 +103,7 @@ final class LogRoutes {
     log.latest().compose(signed -> {
       checkSigned(second, signed.checkpoint().size());
       return log.consistency(first, second);
-    }).onSuccess(proof -> json(ctx, new JsonObject()
+    }).onSuccess(proof -> Responses.json(ctx, 200, new JsonObject()
         .put("first", proof.first())
         .put("second", proof.second())
         .put("first_root_hash", B64.encodeToString(proof.firstRoot()))
@@ -124,7 +124,4 @@ final class LogRoutes {
     return array;
   }
 
-  private static void json(RoutingContext ctx, JsonObject body) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
-  }
 }
