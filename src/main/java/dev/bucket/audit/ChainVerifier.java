@@ -16,6 +16,9 @@ import io.vertx.ext.mongo.MongoClient;
  */
 public final class ChainVerifier {
 
+  /** How many of the newest entries {@link #verifyNewest} re-hashes. */
+  public static final int RECENT_WINDOW = 1000;
+
   /** Indexes fetched per round trip. */
   static final int PAGE = 1000;
 
@@ -23,6 +26,14 @@ public final class ChainVerifier {
 
   public ChainVerifier(MongoClient mongo) {
     this.mongo = mongo;
+  }
+
+  /**
+   * The live tamper check (threat T8, the gate's status, certification): the newest {@link #RECENT_WINDOW} entries
+   * re-hashed up to {@code head}, which the last one must match.
+   */
+  public Future<ChainReport> verifyNewest(AuditHead head) {
+    return verify(Math.max(0, head.size() - RECENT_WINDOW), head.size(), head.hash());
   }
 
   /**

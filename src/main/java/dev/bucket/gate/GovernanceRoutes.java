@@ -63,7 +63,6 @@ final class GovernanceRoutes {
   private static final Handler<RoutingContext> GOVERNANCE_READERS =
       Authentication.roles(Role.OWNER, Role.EXECUTOR, Role.AUDITOR);
   private static final Handler<RoutingContext> OWNER = Authentication.roles(Role.OWNER);
-  private static final int CHAIN_WINDOW = 1000;
 
   private final BucketConfig config;
   private final GovernanceGate gate;
@@ -489,11 +488,11 @@ final class GovernanceRoutes {
     }).onFailure(ctx::fail);
   }
 
-  /** T8: the newest {@link #CHAIN_WINDOW} entries re-hashed up to the writer's durable head. */
+  /** T8: the newest entries re-hashed up to the writer's durable head. */
   private Future<ChainStatus> chainStatus() {
-    return audit.head().compose(head -> chain.verify(Math.max(0, head.size() - CHAIN_WINDOW), head.size(),
-        head.hash())).map(ChainStatus::of);
+    return audit.head().compose(chain::verifyNewest).map(ChainStatus::of);
   }
+
 
   private void scaleLimits(RoutingContext ctx) {
     Responses.json(ctx, 200, new JsonObject()
@@ -526,7 +525,7 @@ final class GovernanceRoutes {
           .put("rules_loaded", new JsonObject().put("ok", true).put("rules_version", gate.store().rules().version()))
           .put("schemas_frozen", new JsonObject().put("ok", true).put("classes",
               gate.store().schemas().classes().size()))
-          .put("audit_chain", new JsonObject().put("ok", intact).put("window_entries", CHAIN_WINDOW)
+          .put("audit_chain", new JsonObject().put("ok", intact).put("window_entries", ChainVerifier.RECENT_WINDOW)
               .put("first_bad_index", chainCheck.result().firstBadIndex()))
           .put("storage", new JsonObject().put("ok", gate.usage().totalBytes() < config.maxStorageBytes())
               .put("bytes_used", gate.usage().totalBytes()));
