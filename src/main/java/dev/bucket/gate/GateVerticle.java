@@ -53,7 +53,7 @@ public final class GateVerticle extends VerticleBase {
     new KeyRoutes(node.principals(), node.auditClient()).mount(router);
     new GovernanceRoutes(node.config(), node.governance(), node.principals(), node.auditClient(),
         node.chainVerifier(), node.clock(), node.artifacts(), node.payloads()).mount(router);
-    new ScaleGuideRoutes(node.config(), node.governance().store(), node.governance().usage()).mount(router);
+    new ScaleGuideRoutes(node.config(), node.scaleMonitor()).mount(router);
     new LogRoutes(node.auditQueries(), node.logReader()).mount(router);
     new MetricsRoutes(node.scaleMonitor(), node.config().metricsPublic(), node.auditClient(), node.chainVerifier(),
         node.clock(), node.config().alertThresholds()).mount(router);

@@ -1,8 +1,9 @@
 package dev.bucket.gate;
 
 import dev.bucket.config.BucketConfig;
-import dev.bucket.governance.GovernanceStore;
-import dev.bucket.governance.UsageMeter;
+import dev.bucket.metrics.Limit;
+import dev.bucket.metrics.Reading;
+import dev.bucket.metrics.ScaleMonitor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,13 +24,11 @@ final class ScaleGuideRoutes {
       "batch_size", "artifacts", "artifacts_per_product", "products", "storage_bytes", "concurrent_writers");
 
   private final BucketConfig config;
-  private final GovernanceStore governance;
-  private final UsageMeter usage;
+  private final ScaleMonitor monitor;
 
-  ScaleGuideRoutes(BucketConfig config, GovernanceStore governance, UsageMeter usage) {
+  ScaleGuideRoutes(BucketConfig config, ScaleMonitor monitor) {
     this.config = config;
-    this.governance = governance;
-    this.usage = usage;
+    this.monitor = monitor;
   }
 
   void mount(Router router) {
@@ -41,20 +40,27 @@ final class ScaleGuideRoutes {
         .handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::validate);
   }
 
-  /** Every limit with its configured ceiling and, where the node measures it, the current use. */
+  /**
+   * Every limit with its ceiling and, where the scale monitor watches it, its value now (read from the monitor, the
+   * same numbers proximity and alerts use); -1 where nothing is measured.
+   */
   private Map<String, long[]> limits() {
     Map<String, long[]> limits = new LinkedHashMap<>();
-    limits.put("writes_per_second", new long[] {config.maxWritesPerSecond(), -1});
-    limits.put("reads_per_second", new long[] {config.maxReadsPerSecond(), -1});
+    limits.put("writes_per_second", watched(Limit.MAX_WRITES_PER_SECOND));
+    limits.put("reads_per_second", watched(Limit.MAX_READS_PER_SECOND));
     limits.put("artifact_size", new long[] {config.maxArtifactBytes(), -1});
     limits.put("batch_size", new long[] {config.maxBatchSize(), -1});
-    limits.put("artifacts", new long[] {config.maxArtifacts(), usage.totalArtifacts()});
-    limits.put("artifacts_per_product", new long[] {config.maxArtifactsPerProduct(),
-        usage.snapshot().values().stream().mapToLong(u -> u.artifacts()).max().orElse(0)});
-    limits.put("products", new long[] {config.maxProducts(), governance.rules().products().size()});
-    limits.put("storage_bytes", new long[] {config.maxStorageBytes(), usage.totalBytes()});
-    limits.put("concurrent_writers", new long[] {config.maxConcurrentWriters(), -1});
+    limits.put("artifacts", watched(Limit.MAX_ARTIFACTS));
+    limits.put("artifacts_per_product", watched(Limit.MAX_ARTIFACTS_PER_PRODUCT));
+    limits.put("products", watched(Limit.MAX_PRODUCTS));
+    limits.put("storage_bytes", watched(Limit.MAX_STORAGE_BYTES));
+    limits.put("concurrent_writers", watched(Limit.MAX_CONCURRENT_WRITERS));
     return limits;
+  }
+
+  private long[] watched(Limit limit) {
+    Reading reading = monitor.reading(limit);
+    return new long[] {(long) reading.max(), (long) reading.current()};
   }
 
   private void scalesSafely(RoutingContext ctx) {
