@@ -4,6 +4,7 @@ import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.Api;
+import dev.bucket.support.Eventually;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -315,12 +317,8 @@ abstract class ArtifactApiContract {
 
   /** The artifact's audit entries once at least {@code count} are durable, waiting at most two seconds. */
   JsonArray awaitEntries(String artifactId, int count) {
-    long deadline = System.nanoTime() + 2_000_000_000L;
-    JsonArray entries;
-    do {
-      entries = owner.get("/audit/artifact/" + artifactId).bodyAsJsonObject().getJsonArray("entries");
-    } while (entries.size() < count && System.nanoTime() < deadline);
-    return entries;
+    return Eventually.poll(() -> owner.get("/audit/artifact/" + artifactId).bodyAsJsonObject()
+        .getJsonArray("entries"), seen -> seen.size() >= count, Duration.ofSeconds(2));
   }
 
   @Test

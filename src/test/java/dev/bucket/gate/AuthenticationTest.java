@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bucket.identity.ApiKeys;
 import dev.bucket.identity.PrincipalRegistry;
 import dev.bucket.support.Api;
+import dev.bucket.support.Eventually;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,17 +58,19 @@ class AuthenticationTest {
     for (int i = 0; i < 25; i++) {
       assertProblem(anonymous.get("/audit/failed?probe=" + i), 401, "unauthorized");
     }
-    long counted = 0;
-    JsonArray entries = new JsonArray();
-    for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline && counted < 25; ) {
-      entries = owner.get("/audit/recent?limit=1000").bodyAsJsonObject().getJsonArray("entries");
-      counted = entries.stream().map(e -> (JsonObject) e).filter(e -> "auth.refused".equals(e.getString("op")))
-          .filter(e -> "audit.failed".equals(e.getJsonObject("details").getString("route")))
-          .mapToLong(e -> e.getJsonObject("details").getLong("count")).sum();
-    }
-    assertThat(counted).isEqualTo(25);
+    JsonArray entries = Eventually.poll(
+        () -> owner.get("/audit/recent?limit=1000").bodyAsJsonObject().getJsonArray("entries"),
+        seen -> refusedReads(seen) >= 25, Duration.ofSeconds(5));
+    assertThat(refusedReads(entries)).isEqualTo(25);
     assertThat(entries.stream().map(e -> (JsonObject) e)
         .filter(e -> e.getInteger("status") == 401 && !"auth.refused".equals(e.getString("op")))).isEmpty();
+  }
+
+  /** What the {@code auth.refused} summaries of route audit.failed count together. */
+  private static long refusedReads(JsonArray entries) {
+    return entries.stream().map(e -> (JsonObject) e).filter(e -> "auth.refused".equals(e.getString("op")))
+        .filter(e -> "audit.failed".equals(e.getJsonObject("details").getString("route")))
+        .mapToLong(e -> e.getJsonObject("details").getLong("count")).sum();
   }
 
   @Test
@@ -98,11 +102,8 @@ class AuthenticationTest {
     assertProblem(auditor.postJson("/governance/keys", new JsonObject().put("role", "auditor").put("name", "b")),
         403, "role-forbidden");
     // Refusals are audited asynchronously (best effort); the entry names the principal, never the key.
-    String trail = "";
-    for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline
-        && !trail.contains("role-forbidden"); ) {
-      trail = owner.get("/audit/user/auditor:external-review").bodyAsString();
-    }
+    String trail = Eventually.poll(() -> owner.get("/audit/user/auditor:external-review").bodyAsString(),
+        seen -> seen.contains("role-forbidden"), Duration.ofSeconds(5));
     assertThat(trail).contains("role-forbidden").doesNotContain(key);
   }
 

@@ -4,6 +4,7 @@ import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.Api;
+import dev.bucket.support.Eventually;
 import dev.bucket.support.Multipart;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -220,11 +222,8 @@ class GovernanceApiTest {
     JsonObject dryRun = validateOperation(assistant, "READ", "Workflow_Engine", "workflow_state");
     assertThat(dryRun.getString("refusal")).isEqualTo("cross-product");
     // Every attempt is an audited refusal.
-    String trail = "";
-    for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline
-        && count(trail, "cross-product") < attempts.size(); ) {
-      trail = owner.get("/audit/failed?limit=100").bodyAsString();
-    }
+    String trail = Eventually.poll(() -> owner.get("/audit/failed?limit=100").bodyAsString(),
+        seen -> count(seen, "cross-product") >= attempts.size(), Duration.ofSeconds(5));
     assertThat(count(trail, "cross-product")).isGreaterThanOrEqualTo(attempts.size());
   }
 
@@ -287,11 +286,8 @@ class GovernanceApiTest {
     assertThat(written.bodyAsJsonObject().getInteger("schema_version")).isEqualTo(2);
     assertProblem(owner.postJson(approve, new JsonObject()), 409, "governance-conflict");
 
-    String escalations = "";
-    for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline
-        && count(escalations, "governance.escalation") < 4; ) {
-      escalations = owner.get("/audit/recent?limit=200").bodyAsString();
-    }
+    String escalations = Eventually.poll(() -> owner.get("/audit/recent?limit=200").bodyAsString(),
+        seen -> count(seen, "governance.escalation") >= 4, Duration.ofSeconds(5));
     assertThat(count(escalations, "governance.escalation")).isGreaterThanOrEqualTo(4);
   }
 

@@ -3,12 +3,14 @@ package dev.bucket.governance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.support.Eventually;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,12 +28,8 @@ class GovernanceRefreshTest {
       other.changeRules(new JsonObject().put("products", new JsonObject().put("Gurukul",
           new JsonObject().put("min_retention_days", 400))), "owner").await();
 
-      JsonObject rules = new JsonObject();
-      for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline
-          && rules.getInteger("rules_version", 1) < 2; ) {
-        rules = node.api().get("/governance/gate/product-rules").bodyAsJsonObject();
-        Thread.sleep(100);
-      }
+      JsonObject rules = Eventually.poll(() -> node.api().get("/governance/gate/product-rules").bodyAsJsonObject(),
+          seen -> seen.getInteger("rules_version") >= 2, Duration.ofSeconds(10));
       assertThat(rules.getInteger("rules_version")).isEqualTo(2);
     }
   }

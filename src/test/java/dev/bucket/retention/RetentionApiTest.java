@@ -4,6 +4,7 @@ import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.Api;
+import dev.bucket.support.Eventually;
 import dev.bucket.support.MutableClock;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
@@ -83,12 +84,8 @@ class RetentionApiTest {
 
       // The record stays: the log still proves the version, and validation expects its bytes to be gone.
       // A client follows 503 + Retry-After until a signed checkpoint covers the latest entries (within a second).
-      HttpResponse<Buffer> evidence = writer.get(version + "/evidence");
-      for (long deadline = System.nanoTime() + 5_000_000_000L; evidence.statusCode() == 503
-          && System.nanoTime() < deadline; ) {
-        Thread.sleep(200);
-        evidence = writer.get(version + "/evidence");
-      }
+      HttpResponse<Buffer> evidence = Eventually.poll(() -> writer.get(version + "/evidence"),
+          seen -> seen.statusCode() != 503, Duration.ofSeconds(5));
       assertThat(evidence.statusCode()).as(evidence.bodyAsString()).isEqualTo(200);
       JsonObject bundle = evidence.bodyAsJsonObject();
       assertThat(bundle.getJsonObject("retention").getJsonObject("tombstone")).isNotNull();
