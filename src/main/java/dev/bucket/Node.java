@@ -6,6 +6,7 @@ import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditVerticle;
 import dev.bucket.audit.ChainVerifier;
+import dev.bucket.audit.ReadReceipts;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.gate.GateVerticle;
@@ -68,6 +69,7 @@ public final class Node {
   private ArtifactRepository artifacts;
   private AuditClient auditClient;
   private AuditQueries auditQueries;
+  private ReadReceipts readReceipts;
   private ChainVerifier chainVerifier;
   private TreeStore treeStore;
   private LogReader logReader;
@@ -145,7 +147,12 @@ public final class Node {
               config.auditQueueCapacity(), config.auditMaxBatch(), transparency);
           return vertx.deployVerticle(auditVerticle);
         })
-        .compose(id -> new IngestRecovery(artifacts, auditClient, auditQueries).run())
+        .compose(id -> {
+          readReceipts = new ReadReceipts(vertx, auditClient, clock, config.readReceiptWindowMs(),
+              config.readReceiptCapacity());
+          readReceipts.start();
+          return new IngestRecovery(artifacts, auditClient, auditQueries).run();
+        })
         .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
             clock), new DeploymentOptions().setInstances(eventLoops())))
         .compose(id -> {
@@ -281,6 +288,7 @@ public final class Node {
     Future<Void> flushed = scaleMonitor == null ? Future.succeededFuture()
         : scaleMonitor.stop().otherwiseEmpty();
     return flushed
+        .transform(v -> readReceipts == null ? Future.succeededFuture() : readReceipts.stop().otherwiseEmpty())
         .transform(v -> leases == null ? Future.succeededFuture() : leases.close().otherwiseEmpty())
         .transform(v -> Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx))
@@ -338,6 +346,11 @@ public final class Node {
 
   public AuditClient auditClient() {
     return auditClient;
+  }
+
+  /** Where the gate records successful reads; their receipts reach the audit log once per window. */
+  public ReadReceipts readReceipts() {
+    return readReceipts;
   }
 
   public AuditQueries auditQueries() {

@@ -44,11 +44,15 @@ public final class AuditQueries {
   }
 
   /**
-   * Entries concerning an artifact, optionally only within {@code product} (null for any). Served by the
-   * {@code {artifact_id: 1, _id: 1}} index on MongoDB; the embedded server scans the whole log for it.
+   * Entries concerning an artifact, optionally only within {@code product} (null for any): those naming it, and read
+   * receipts that list it among other targets. Served by the {@code {artifact_id: 1, _id: 1}} index on MongoDB for
+   * the first kind; the embedded server scans the whole log for it.
    */
   public Future<List<AuditEntry>> byArtifact(String artifactId, String product, Long beforeIndex, int limit) {
-    JsonObject query = new JsonObject().put("artifact_id", artifactId);
+    JsonObject query = new JsonObject().put("$or", new JsonArray()
+        .add(new JsonObject().put("artifact_id", artifactId))
+        .add(new JsonObject().put("details." + ReceiptWindow.RECEIPT + "." + ReceiptWindow.ITEMS + ".artifact_id",
+            artifactId)));
     if (product != null) {
       query.put("product", product);
     }

@@ -3,9 +3,7 @@ package dev.bucket.gate;
 import dev.bucket.artifact.Artifact;
 import dev.bucket.artifact.ArtifactRepository;
 import dev.bucket.artifact.PayloadCache;
-import dev.bucket.audit.AuditClient;
-import dev.bucket.audit.AuditRecord;
-import dev.bucket.audit.AuditRecord.Outcome;
+import dev.bucket.audit.ReadReceipts;
 import dev.bucket.bus.Addresses;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.governance.OpType;
@@ -54,7 +52,7 @@ final class ArtifactRoutes {
   private final ArtifactRepository artifacts;
   private final PayloadStore payloads;
   private final PayloadCache payloadCache;
-  private final AuditClient audit;
+  private final ReadReceipts receipts;
   private final DeliveryOptions ingestDelivery;
   private final GovernanceGate gate;
   private final RetentionRoutes retention;
@@ -62,7 +60,7 @@ final class ArtifactRoutes {
 
   /** {@code ceilings}: runs after the gate's admission on every artifact path, before any body is read. */
   ArtifactRoutes(Vertx vertx, BucketConfig config, ArtifactRepository artifacts, PayloadStore payloads,
-                 PayloadCache payloadCache, AuditClient audit, GovernanceGate gate, RetentionRoutes retention,
+                 PayloadCache payloadCache, ReadReceipts receipts, GovernanceGate gate, RetentionRoutes retention,
                  io.vertx.core.Handler<RoutingContext> ceilings) {
     this.vertx = vertx;
     this.retention = retention;
@@ -72,7 +70,7 @@ final class ArtifactRoutes {
     this.artifacts = artifacts;
     this.payloads = payloads;
     this.payloadCache = payloadCache;
-    this.audit = audit;
+    this.receipts = receipts;
     this.ingestDelivery = new DeliveryOptions().setSendTimeout(config.busTimeoutMs());
   }
 
@@ -456,11 +454,18 @@ final class ArtifactRoutes {
         "product " + product + " has no artifact '" + artifactId + "'");
   }
 
-  /** Reads are audited too; a saturated log refuses the read (503) rather than serve it unrecorded. */
+  /**
+   * Reads are audited too, as read receipts (one entry per reader, product and operation per window). When the
+   * receipts cannot be held because the log has fallen behind, the read is refused rather than served unrecorded.
+   */
   private Future<Void> auditRead(RoutingContext ctx, String product, String artifactId, int version, String hash) {
     Operation op = Operation.of(ctx);
-    return audit.appendAccepted(new AuditRecord(op.actor(), product, op.name(), artifactId, version, hash,
-        Outcome.SUCCESS, 200, null, null)).mapEmpty();
+    if (receipts.record(new ReadReceipts.Read(op.actor(), product, op.name(), artifactId, version, hash))) {
+      return Future.succeededFuture();
+    }
+    return Future.failedFuture(new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the audit log has fallen behind "
+        + "and this read cannot be recorded, so it is not served; retry later",
+        Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject()));
   }
 
   private static void metadataResponse(RoutingContext ctx, Artifact artifact) {

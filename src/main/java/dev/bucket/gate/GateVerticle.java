@@ -46,7 +46,7 @@ public final class GateVerticle extends VerticleBase {
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
         node.governance().store(), node.auditClient());
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
-        node.auditClient(), node.governance(), retention, new CeilingHandler(vertx, node.scaleMonitor()))
+        node.readReceipts(), node.governance(), retention, new CeilingHandler(vertx, node.scaleMonitor()))
         .mount(router);
     retention.mount(router);
     new AuditRoutes(node.auditQueries(), node.auditClient(), node.chainVerifier(), node.validator()).mount(router);

@@ -43,6 +43,26 @@ class AuditQueriesTest extends MongoTestBase {
     return insert(entries).map(v -> new AuditQueries(mongo));
   }
 
+  @Test
+  void anArtifactsTrailIncludesReadReceiptsThatListItAmongOthers(VertxTestContext test) {
+    ReceiptWindow window = new ReceiptWindow(T0);
+    window.add(new ReadReceipts.Read("bob", "p1", "artifact.read", "a1", 1, null));
+    window.add(new ReadReceipts.Read("bob", "p1", "artifact.read", "a2", 1, null));
+    AuditRecord receipt = window.close(T0.plusMillis(100), 100).get(0).record();
+    AuditEntry listed = HashChain.next(HashChain.EMPTY, receipt, T0);
+    AuditEntry other = HashChain.next(HashChain.headAfter(listed),
+        entry("bob", "p1", "artifact.read", "a3", 1, AuditRecord.Outcome.SUCCESS, 200), T0);
+    insert(List.of(listed, other)).map(v -> new AuditQueries(mongo))
+        .compose(q -> Future.all(q.byArtifact("a2", "p1", null, 100), q.byArtifact("a3", null, null, 100),
+            q.byArtifact("a2", "p2", null, 100)))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(indexes(all.resultAt(0))).containsExactly(0L);
+          assertThat(indexes(all.resultAt(1))).containsExactly(1L);
+          assertThat(indexes(all.resultAt(2))).isEmpty();
+          test.completeNow();
+        })));
+  }
+
   private static List<Long> indexes(List<AuditEntry> entries) {
     return entries.stream().map(AuditEntry::index).toList();
   }
