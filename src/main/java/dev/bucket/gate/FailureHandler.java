@@ -33,11 +33,16 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   private final AuditClient audit;
   private final ShedCounter unauthenticated;
+  private final ShedCounter unavailable;
 
-  /** {@code unauthenticated} counts refusals of requests without a valid key, by route name and kind. */
-  FailureHandler(AuditClient audit, ShedCounter unauthenticated) {
+  /**
+   * {@code unauthenticated} counts refusals of requests without a valid key, {@code unavailable} the 503s of a
+   * saturated or slow backend, both by route name and kind.
+   */
+  FailureHandler(AuditClient audit, ShedCounter unauthenticated, ShedCounter unavailable) {
     this.audit = audit;
     this.unauthenticated = unauthenticated;
+    this.unavailable = unavailable;
   }
 
   @Override
@@ -60,9 +65,10 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     if (problem.type().audited()) {
       audit(ctx, problem);
-    } else if (problem.type() == ProblemType.UNAUTHORIZED) {
-      unauthenticated.record(Operation.of(ctx).name(), ctx.request().method() == io.vertx.core.http.HttpMethod.GET
-          || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD ? Kind.READ : Kind.WRITE);
+    } else if (problem.type() == ProblemType.UNAUTHORIZED || problem.type() == ProblemType.SERVICE_UNAVAILABLE) {
+      (problem.type() == ProblemType.UNAUTHORIZED ? unauthenticated : unavailable).record(Operation.of(ctx).name(),
+          ctx.request().method() == io.vertx.core.http.HttpMethod.GET
+              || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD ? Kind.READ : Kind.WRITE);
     }
     send(ctx, problem);
   }

@@ -40,7 +40,8 @@ public final class GateVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated());
+    FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
+        node.scaleMonitor().unavailable());
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
         node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),

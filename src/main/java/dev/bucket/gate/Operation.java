@@ -15,7 +15,7 @@ record Operation(String name, String actor, String product, String artifactId, i
         ? ctx.currentRoute().getName() : "unrouted";
     String version = ctx.pathParam("version");
     int n = 0;
-    if (version != null && version.matches("[0-9]{1,9}")) {
+    if (version != null && Requests.VERSION.matcher(version).matches()) {
       n = Integer.parseInt(version);
     }
     return new Operation(name, actor(ctx), ctx.pathParam("product"), ctx.pathParam("id"), n);

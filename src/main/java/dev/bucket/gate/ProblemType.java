@@ -71,9 +71,11 @@ public enum ProblemType {
    * Whether each refusal of this type is its own audit entry. Load shedding is not: a 429 or a writer-cap 503 costs
    * no I/O, and the shed requests are audited as one summary per product, kind and second ({@code ceiling.shed}).
    * Nor is a request without a valid key: anyone can send those, so one entry each would let an anonymous flood
-   * saturate the log; they are summarised per second instead ({@code auth.refused}).
+   * saturate the log; they are summarised per second instead ({@code auth.refused}). Nor is a 503 for a saturated or
+   * slow backend: when the audit log itself is behind, an entry per refusal would only push it further behind, so
+   * these are summarised per route and second too ({@code gateway.unavailable}).
    */
   public boolean audited() {
-    return this != RATE_LIMITED && this != CONCURRENCY_LIMIT && this != UNAUTHORIZED;
+    return this != RATE_LIMITED && this != CONCURRENCY_LIMIT && this != UNAUTHORIZED && this != SERVICE_UNAVAILABLE;
   }
 }

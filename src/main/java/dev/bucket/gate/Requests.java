@@ -13,6 +13,10 @@ final class Requests {
   static final Pattern ARTIFACT_CLASS = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
   static final int MAX_METADATA_DEPTH = 16;
+  /** Compiled once: {@code String.matches} compiles its pattern on every call, and these run on every request. */
+  static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
+  private static final Pattern LIMIT = Pattern.compile("[0-9]{1,9}");
+  private static final Pattern INDEX = Pattern.compile("[0-9]{1,18}");
 
   private Requests() {
   }
@@ -27,7 +31,7 @@ final class Requests {
 
   static int version(RoutingContext ctx) {
     String raw = ctx.pathParam("version");
-    if (raw == null || !raw.matches("[1-9][0-9]{0,8}")) {
+    if (raw == null || !VERSION.matcher(raw).matches()) {
       throw invalid("version must be a positive whole number, got '" + raw + "'");
     }
     return Integer.parseInt(raw);
@@ -44,7 +48,7 @@ final class Requests {
     if (raw == null) {
       return Math.min(defaultLimit, cap);
     }
-    if (!raw.matches("[0-9]{1,9}") || Integer.parseInt(raw) == 0) {
+    if (!LIMIT.matcher(raw).matches() || Integer.parseInt(raw) == 0) {
       throw invalid("limit must be a positive whole number, got '" + raw + "'");
     }
     int limit = Integer.parseInt(raw);
@@ -57,7 +61,7 @@ final class Requests {
 
   /** A required non-negative whole number (log indexes and sizes). */
   static long index(String raw, String name) {
-    if (raw == null || !raw.matches("[0-9]{1,18}")) {
+    if (raw == null || !INDEX.matcher(raw).matches()) {
       throw invalid(name + " must be a non-negative whole number, got '" + raw + "'");
     }
     return Long.parseLong(raw);

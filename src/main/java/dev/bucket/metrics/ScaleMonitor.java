@@ -70,6 +70,7 @@ public final class ScaleMonitor {
   private final AlertEvaluator alerts;
   private final ShedCounter writerShed;
   private final ShedCounter unauthenticated;
+  private final ShedCounter unavailable;
   private final Map<Kind, SecondSeries> admitted = new EnumMap<>(Kind.class);
   private final Map<Kind, SecondSeries> refused = new EnumMap<>(Kind.class);
   private final AtomicBoolean auditWarned = new AtomicBoolean();
@@ -98,6 +99,7 @@ public final class ScaleMonitor {
     this.writerShed = new ShedCounter(ceilings.settings().maxProducts(), () -> clock.millis() / 1000);
     // Keyed by route name (a bounded set), not by anything the anonymous caller chooses.
     this.unauthenticated = new ShedCounter(256, () -> clock.millis() / 1000);
+    this.unavailable = new ShedCounter(256, () -> clock.millis() / 1000);
     for (Kind kind : Kind.values()) {
       admitted.put(kind, new SecondSeries(SERIES_SECONDS));
       refused.put(kind, new SecondSeries(SERIES_SECONDS));
@@ -169,7 +171,7 @@ public final class ScaleMonitor {
       admitted.get(kind).sampleTotal(meters.acceptedTotal(kind));
       refused.get(kind).sampleTotal(meters.rejectedTotal(kind));
     }
-    appendShed(ceilings.shed().drain(), writerShed.drain(), unauthenticated.drain());
+    appendShed(ceilings.shed().drain(), writerShed.drain(), unauthenticated.drain(), unavailable.drain());
     registerProducts();
     List<Reading> readings = computeReadings();
     lastReadings = readings;
@@ -184,19 +186,28 @@ public final class ScaleMonitor {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
-    return appendShed(ceilings.shed().drainAll(), writerShed.drainAll(), unauthenticated.drainAll());
+    return appendShed(ceilings.shed().drainAll(), writerShed.drainAll(), unauthenticated.drainAll(),
+        unavailable.drainAll());
   }
 
   private Future<Void> appendShed(List<ShedSummary> rate, List<ShedSummary> concurrency,
-                                  List<ShedSummary> unauthorized) {
+                                  List<ShedSummary> unauthorized, List<ShedSummary> unavailableRoutes) {
     List<Future<?>> appends = new ArrayList<>();
     rate.forEach(s -> appends.add(append(shedRecord(s, 429, "rate-limited", "rate"))));
     concurrency.forEach(s -> appends.add(append(shedRecord(s, 503, "concurrency-limit", "concurrency"))));
-    unauthorized.forEach(s -> appends.add(append(new AuditRecord(ACTOR, null, "auth.refused", null, 0, null,
-        Outcome.REFUSED, 401, "unauthorized", new JsonObject().put("route", s.product())
-            .put("kind", s.kind().policy()).put("count", s.count())
-            .put("second", Timestamps.format(Instant.ofEpochSecond(s.secondEpoch())))))));
+    unauthorized.forEach(s -> appends.add(append(routeSummary(s, "auth.refused", Outcome.REFUSED, 401,
+        "unauthorized"))));
+    unavailableRoutes.forEach(s -> appends.add(append(routeSummary(s, "gateway.unavailable", Outcome.FAILED, 503,
+        "service-unavailable"))));
     return Future.join(appends).mapEmpty();
+  }
+
+  /** One entry for the requests of a route refused the same way within one second ({@code s.product()} is the route). */
+  private static AuditRecord routeSummary(ShedSummary s, String operation, Outcome outcome, int status,
+                                          String reason) {
+    return new AuditRecord(ACTOR, null, operation, null, 0, null, outcome, status, reason,
+        new JsonObject().put("route", s.product()).put("kind", s.kind().policy()).put("count", s.count())
+            .put("second", Timestamps.format(Instant.ofEpochSecond(s.secondEpoch()))));
   }
 
   private static AuditRecord shedRecord(ShedSummary s, int status, String reason, String cause) {
@@ -303,12 +314,20 @@ public final class ScaleMonitor {
     return refused.get(kind);
   }
 
-  /** Writes refused by the writer cap, counted per product and second like the limiter's rejections. */
   /** Requests refused for want of a valid key, counted per route and second and audited as summaries. */
   public ShedCounter unauthenticated() {
     return unauthenticated;
   }
 
+  /**
+   * Requests answered 503 because a backend is saturated or did not answer in time, counted per route and second and
+   * audited as summaries: one entry each would feed the very log that is falling behind.
+   */
+  public ShedCounter unavailable() {
+    return unavailable;
+  }
+
+  /** Writes refused by the writer cap, counted per product and second like the limiter's rejections. */
   public ShedCounter writerShed() {
     return writerShed;
   }

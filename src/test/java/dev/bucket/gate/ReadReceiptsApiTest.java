@@ -73,12 +73,26 @@ class ReadReceiptsApiTest {
       String first = create(writer, "held-1");
       String second = create(writer, "held-2");
       assertThat(writer.get(BASE + "/" + first + "/versions/1").statusCode()).isEqualTo(200);
-      var refused = writer.get(BASE + "/" + second + "/versions/1");
-      assertProblem(refused, 503, "service-unavailable");
-      assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+      for (int i = 0; i < 5; i++) {
+        var refused = writer.get(BASE + "/" + second + "/versions/1");
+        assertProblem(refused, 503, "service-unavailable");
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+      }
       // Another read of a target already held costs no room.
       assertThat(writer.get(BASE + "/" + first + "/versions/1").statusCode()).isEqualTo(200);
+      // The refusals are summarised per route and second, not one entry each (which would feed a log that is behind).
+      JsonArray recent = Eventually.poll(() -> node.api().get("/audit/recent?limit=1000").bodyAsJsonObject()
+          .getJsonArray("entries"), seen -> unavailable(seen) >= 5, Duration.ofSeconds(5));
+      assertThat(unavailable(recent)).isEqualTo(5);
+      assertThat(recent.stream().map(e -> (JsonObject) e).filter(e -> e.getInteger("status") == 503)
+          .map(e -> e.getString("op"))).containsOnly("gateway.unavailable");
     }
+  }
+
+  private static long unavailable(JsonArray entries) {
+    return entries.stream().map(e -> (JsonObject) e).filter(e -> "gateway.unavailable".equals(e.getString("op")))
+        .filter(e -> "artifact.read".equals(e.getJsonObject("details").getString("route")))
+        .mapToLong(e -> e.getJsonObject("details").getLong("count")).sum();
   }
 
   @Test
