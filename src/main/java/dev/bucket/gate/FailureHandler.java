@@ -7,6 +7,7 @@ import dev.bucket.limit.Kind;
 import dev.bucket.limit.ShedCounter;
 import dev.bucket.payload.PayloadTooLargeException;
 import io.vertx.core.Handler;
+import dev.bucket.storage.MongoErrors;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
@@ -159,6 +160,10 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof ReplyException reply) {
       return fromReply(reply);
+    }
+    if (MongoErrors.isUnavailable(failure)) {
+      return new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the metadata store is unreachable or did not answer "
+          + "in time; retry later", java.util.Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject());
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : statusCode;
     return switch (status) {
