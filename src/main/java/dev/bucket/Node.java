@@ -274,8 +274,8 @@ public final class Node {
   }
 
   /**
-   * Audits the shed counts still pending, undeploys everything, then closes the stores so the embedded store is
-   * committed cleanly.
+   * Writes the read receipts and shed counts still pending, undeploys everything, then closes the stores so the
+   * embedded store is committed cleanly.
    */
   public Future<Void> stop() {
     if (governanceRefresh >= 0) {
@@ -285,10 +285,10 @@ public final class Node {
     if (redis != null) {
       redis.close();
     }
-    Future<Void> flushed = scaleMonitor == null ? Future.succeededFuture()
-        : scaleMonitor.stop().otherwiseEmpty();
-    return flushed
-        .transform(v -> readReceipts == null ? Future.succeededFuture() : readReceipts.stop().otherwiseEmpty())
+    // Receipts first: reads refused once they stop are 503s, which the scale monitor's last drain then audits.
+    Future<Void> receipted = readReceipts == null ? Future.succeededFuture() : readReceipts.stop().otherwiseEmpty();
+    return receipted
+        .transform(v -> scaleMonitor == null ? Future.succeededFuture() : scaleMonitor.stop().otherwiseEmpty())
         .transform(v -> leases == null ? Future.succeededFuture() : leases.close().otherwiseEmpty())
         .transform(v -> Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx))

@@ -24,6 +24,11 @@ public final class ApiException extends RuntimeException {
     this.extensions = extensions.copy();
   }
 
+  /** A 503 {@code service-unavailable} telling the client to retry in a second. */
+  static ApiException retryLater(String detail) {
+    return new ApiException(ProblemType.SERVICE_UNAVAILABLE, detail, Map.of("Retry-After", "1"), new JsonObject());
+  }
+
   public ProblemType type() {
     return type;
   }

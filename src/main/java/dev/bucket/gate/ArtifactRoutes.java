@@ -463,9 +463,8 @@ final class ArtifactRoutes {
     if (receipts.record(new ReadReceipts.Read(op.actor(), product, op.name(), artifactId, version, hash))) {
       return Future.succeededFuture();
     }
-    return Future.failedFuture(new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the audit log has fallen behind "
-        + "and this read cannot be recorded, so it is not served; retry later",
-        Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject()));
+    return Future.failedFuture(ApiException.retryLater("the audit log has fallen behind and this read cannot be "
+        + "recorded, so it is not served; retry later"));
   }
 
   private static void metadataResponse(RoutingContext ctx, Artifact artifact) {

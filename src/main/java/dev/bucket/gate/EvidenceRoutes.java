@@ -10,12 +10,10 @@ import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.retention.RetentionState;
 import dev.bucket.transparency.LogReader;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Base64;
-import java.util.Map;
 
 /**
  * {@code GET .../versions/{n}/evidence}: a self-contained bundle (format {@code bucket-evidence/v1}, see
@@ -92,7 +90,6 @@ final class EvidenceRoutes {
 
   /** Evidence follows a write within a second; until then the client is told to come back. */
   private static ApiException notYet(String why) {
-    return new ApiException(ProblemType.SERVICE_UNAVAILABLE, "evidence is not available yet: " + why,
-        Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject());
+    return ApiException.retryLater("evidence is not available yet: " + why);
   }
 }

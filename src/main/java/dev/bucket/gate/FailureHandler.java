@@ -4,6 +4,7 @@ import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.limit.Kind;
+import java.util.Map;
 import dev.bucket.limit.ShedCounter;
 import dev.bucket.payload.PayloadTooLargeException;
 import io.vertx.core.Handler;
@@ -33,8 +34,8 @@ final class FailureHandler implements Handler<RoutingContext> {
   static final long SMALL_BODY_BYTES = 64 * 1024;
 
   private final AuditClient audit;
-  private final ShedCounter unauthenticated;
-  private final ShedCounter unavailable;
+  /** Refusals audited as per-route, per-second summaries instead of one entry each, by problem type. */
+  private final Map<ProblemType, ShedCounter> summarised;
 
   /**
    * {@code unauthenticated} counts refusals of requests without a valid key, {@code unavailable} the 503s of a
@@ -42,8 +43,7 @@ final class FailureHandler implements Handler<RoutingContext> {
    */
   FailureHandler(AuditClient audit, ShedCounter unauthenticated, ShedCounter unavailable) {
     this.audit = audit;
-    this.unauthenticated = unauthenticated;
-    this.unavailable = unavailable;
+    this.summarised = Map.of(ProblemType.UNAUTHORIZED, unauthenticated, ProblemType.SERVICE_UNAVAILABLE, unavailable);
   }
 
   @Override
@@ -66,8 +66,8 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     if (problem.type().audited()) {
       audit(ctx, problem);
-    } else if (problem.type() == ProblemType.UNAUTHORIZED || problem.type() == ProblemType.SERVICE_UNAVAILABLE) {
-      (problem.type() == ProblemType.UNAUTHORIZED ? unauthenticated : unavailable).record(Operation.of(ctx).name(),
+    } else if (summarised.containsKey(problem.type())) {
+      summarised.get(problem.type()).record(Operation.of(ctx).name(),
           ctx.request().method() == io.vertx.core.http.HttpMethod.GET
               || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD ? Kind.READ : Kind.WRITE);
     }
@@ -162,8 +162,7 @@ final class FailureHandler implements Handler<RoutingContext> {
       return fromReply(reply);
     }
     if (MongoErrors.isUnavailable(failure)) {
-      return new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the metadata store is unreachable or did not answer "
-          + "in time; retry later", java.util.Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject());
+      return ApiException.retryLater("the metadata store is unreachable or did not answer in time; retry later");
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : statusCode;
     return switch (status) {
@@ -186,8 +185,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     String detail = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 503
         ? "a storage backend is saturated or unavailable; retry later"
         : "an internal component did not answer in time; retry later";
-    return new ApiException(ProblemType.SERVICE_UNAVAILABLE, detail,
-        java.util.Map.of(HttpHeaders.RETRY_AFTER.toString(), "1"), new JsonObject());
+    return ApiException.retryLater(detail);
   }
 
   /** Refusals are audited best-effort: a saturated log must not turn a clear 4xx into a different error. */

@@ -22,7 +22,7 @@ public final class MongoErrors {
    * paused after one): the request may succeed if retried, so it is a 503, not an internal error.
    */
   public static boolean isUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof MongoSocketException || t instanceof MongoTimeoutException
           || t instanceof MongoConnectionPoolClearedException) {
         return true;
