@@ -1,7 +1,6 @@
 package dev.bucket.storage;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import dev.bucket.config.BucketConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,7 +49,7 @@ public final class MetadataStore {
       // uploads are flushed as they stream instead of piling up in the heap until the next commit.
       MVStore mvStore = new MVStore.Builder().fileName(dir.resolve("metadata.mv").toString())
           .cacheSize(8).autoCommitBufferSize(2 * 1024).open();
-      H2Backend backend = new H2Backend(mvStore);
+      EmbeddedBackend backend = EmbeddedBackend.open(mvStore);
       MongoServer server = new MongoServer(backend);
       server.bind("127.0.0.1", 0);
       InetSocketAddress address = server.getLocalAddress();
