@@ -22,6 +22,7 @@ import dev.bucket.ingest.IngestRecovery;
 import dev.bucket.ingest.IngestVerticle;
 import dev.bucket.integrity.ImmutabilityValidator;
 import dev.bucket.limit.Ceilings;
+import dev.bucket.limit.ConcurrencyCap;
 import dev.bucket.limit.LimitSettings;
 import dev.bucket.limit.RedisLeases;
 import dev.bucket.metrics.GatewayMeters;
@@ -87,6 +88,7 @@ public final class Node {
   private RedisLeases leases;
   private Ceilings ceilings;
   private ScaleMonitor scaleMonitor;
+  private ConcurrencyCap connections;
 
   private Node(Vertx vertx, BucketConfig config, Clock clock, PrometheusMeterRegistry vertxMeters) {
     this.vertx = vertx;
@@ -182,6 +184,8 @@ public final class Node {
           RedisLeases.Settings.defaults().withExpectedNodes(config.clusterExpectedNodes()));
       ceilings = Ceilings.clustered(limits, leases);
     }
+    connections = new ConcurrencyCap(config.maxConnections());
+    meters.connections(connections);
     AuditVerticle writer = auditVerticle;
     scaleMonitor = new ScaleMonitor(vertx, ceilings, meters, governance.usage(),
         () -> governance.store().rules().products().keySet(), writer::pendingEntries, auditClient, clock, leases,
@@ -308,6 +312,11 @@ public final class Node {
   /** The once-a-second evaluation of the scale limits and alerts; the metrics API reads from it. */
   public ScaleMonitor scaleMonitor() {
     return scaleMonitor;
+  }
+
+  /** Open client connections, HTTP and HTTPS together, bounded by {@code max_connections}. */
+  public ConcurrencyCap connections() {
+    return connections;
   }
 
   /** Audit entries accepted but not yet durable. */

@@ -54,7 +54,8 @@ public record BucketConfig(
     long readBurst,
     int clusterExpectedNodes,
     boolean metricsPublic,
-    List<Integer> alertThresholds) {
+    List<Integer> alertThresholds,
+    int maxConnections) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -78,7 +79,7 @@ public record BucketConfig(
       "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
-      "metrics_public", "alert_thresholds");
+      "metrics_public", "alert_thresholds", "max_connections");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -166,7 +167,8 @@ public record BucketConfig(
         v.number("read_burst", 0, 10_000_000),
         (int) v.number("cluster_expected_nodes", 1, 10_000),
         v.bool("metrics_public"),
-        thresholds(v.string("alert_thresholds", false)));
+        thresholds(v.string("alert_thresholds", false)),
+        (int) v.number("max_connections", 1, 1_000_000));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

@@ -3,6 +3,8 @@ package dev.bucket.gate;
 import dev.bucket.Node;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import dev.bucket.limit.ConcurrencyCap;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -71,11 +73,12 @@ public final class GateVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
-    server = vertx.createHttpServer(options(port)).requestHandler(router);
+    server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router);
     if (tls == null) {
       return server.listen();
     }
-    httpsServer = vertx.createHttpServer(tls.applyTo(options(httpsPort))).requestHandler(router)
+    httpsServer = vertx.createHttpServer(tls.applyTo(options(httpsPort))).connectionHandler(this::admit)
+        .requestHandler(router)
         // Failed handshakes (no or untrusted client certificate, old protocol, plain HTTP on the TLS port) never
         // reach the router; they are only worth a debug line, or every port scan would fill the log.
         .exceptionHandler(e -> LOG.debug("HTTPS connection failed: {}{}", e,
@@ -83,6 +86,21 @@ public final class GateVerticle extends VerticleBase {
     String where = node.config().httpHost() + ":" + node.config().httpsPort();
     return server.listen().compose(http -> httpsServer.listen().recover(e -> Future.failedFuture(
         new IllegalStateException("HTTPS listener on " + where + ": " + e.getMessage(), e))));
+  }
+
+  /**
+   * Closes a connection at once when {@code max_connections} are already open. Every connection holds a file
+   * descriptor, and so do the store's sockets and payload files: a load generator that opened 20,000 connections
+   * once exhausted the process's descriptors, and the store's connections failed with it. Refused connections are
+   * counted (metric {@code bucket_connections_refused_total}).
+   */
+  private void admit(HttpConnection connection) {
+    ConcurrencyCap cap = node.connections();
+    if (!cap.tryAcquire()) {
+      connection.close();
+      return;
+    }
+    connection.closeHandler(closed -> cap.release());
   }
 
   private HttpServerOptions options(int listenPort) {

@@ -1,7 +1,9 @@
 package dev.bucket.metrics;
 
+import dev.bucket.limit.ConcurrencyCap;
 import dev.bucket.limit.Kind;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -95,6 +97,14 @@ public final class GatewayMeters implements AutoCloseable {
     if (vertxRegistry == null || vertxRegistry.find("jvm.memory.used").gauge() == null) {
       bindJvm();
     }
+  }
+
+  /** Open client connections and those closed at once because {@code max_connections} were already open. */
+  public void connections(ConcurrencyCap cap) {
+    Gauge.builder("bucket.connections.open", cap, ConcurrencyCap::inUse)
+        .description("Client connections open (HTTP and HTTPS)").register(registry);
+    FunctionCounter.builder("bucket.connections.refused", cap, ConcurrencyCap::refused)
+        .description("Client connections closed on accept because max_connections were open").register(registry);
   }
 
   private void bindJvm() {
