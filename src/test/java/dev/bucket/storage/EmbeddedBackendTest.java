@@ -45,7 +45,8 @@ class EmbeddedBackendTest {
         .put("long", 1L << 40).put("double", 2.5).put("flag", true).put("nothing", (Object) null)
         .put("when", new JsonObject().put("$date", "2026-11-23T01:02:03.004Z"))
         .put("bytes", new JsonObject().put("$binary", "AAEC").put("$type", 0))
-        .put("nested", new JsonObject().put("list", new JsonArray().add(1).add("two").add(new JsonObject().put("x", 3))));
+        .put("nested", new JsonObject().put("list",
+            new JsonArray().add(1).add("two").add(new JsonObject().put("x", 3))));
     assertThat(start(vertx, EmbeddedBackend::open).bsonLayout()).isTrue();
     await(mongo.insert("things", doc.copy()));
     stop();

@@ -1,7 +1,7 @@
 package dev.bucket.loadtest;
 
 /**
- * Writes and reads at both ceilings at once (defaults 1000/s and 10000/s) for 60 s after a 15 s
+ * Writes and reads at both ceilings at once (defaults 1000/s and 10000/s) for 60 s after a 60 s closed-model
  * warm-up. Claims, on the measured window: both rates offered, every request accepted, write p99 ≤ 20 ms, read
  * p99 ≤ 5 ms.
  */

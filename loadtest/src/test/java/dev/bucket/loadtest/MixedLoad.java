@@ -1,23 +1,26 @@
 package dev.bucket.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 
 import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Small JSON writes and cached reads offered at constant rates (open model: new requests keep arriving whatever the
- * gateway's latency) for a warm-up and then a measured window. Everything is judged on the measured window only.
+ * Small JSON writes and cached reads: a closed-model warm-up ({@code warmup.users} in flight per kind), then constant
+ * rates for a measured window (open model: new requests keep arriving whatever the gateway's latency). Everything is
+ * judged on the measured window only.
  *
  * <p>Properties: {@code write.rate}, {@code read.rate} (per second; 0 = none), {@code warmup} and {@code duration}
- * (seconds), {@code read.ids} (seeded artifacts per product), {@code write.p99.ms}, {@code read.p99.ms},
- * {@code limited.p99.ms}, {@code ceiling.writes}, {@code ceiling.reads}, {@code accepted.tolerance},
+ * (seconds), {@code warmup.users}, {@code read.ids} (seeded artifacts per product), {@code write.p99.ms}, {@code
+ * read.p99.ms}, {@code limited.p99.ms}, {@code ceiling.writes}, {@code ceiling.reads}, {@code accepted.tolerance},
  * {@code offered.tolerance}, {@code max.connections}.
  */
 abstract class MixedLoad extends BucketSimulation {
@@ -28,7 +31,8 @@ abstract class MixedLoad extends BucketSimulation {
   MixedLoad(int writeRate, int readRate, int durationSeconds, boolean overload) {
     double writes = parameter("write.rate", Settings.decimal("write.rate", writeRate));
     double reads = parameter("read.rate", Settings.decimal("read.rate", readRate));
-    Duration warmup = parameter("warmup", Settings.seconds("warmup", 15));
+    Duration warmup = parameter("warmup", Settings.seconds("warmup", 60));
+    int warmupUsers = parameter("warmup.users", Settings.integer("warmup.users", 16));
     Duration measure = parameter("duration", Settings.seconds("duration", durationSeconds));
     int readIds = parameter("read.ids", Settings.integer("read.ids", 100));
     long writeP99 = parameter("write.p99.ms", Settings.integer("write.p99.ms", 20));
@@ -52,8 +56,8 @@ abstract class MixedLoad extends BucketSimulation {
 
     if (writes > 0) {
       Tally tally = tally(new Tally("write", window, Set.of(201)));
-      populations.add(scenario("writes").exec(Load.write(tally, fixture, overload))
-          .injectOpen(constantUsersPerSec(writes).during(total)));
+      populations.add(warmedUp(scenario("warm-up writes").exec(Load.write(tally, fixture, true)), warmupUsers,
+          warmup, scenario("writes").exec(Load.write(tally, fixture, overload)), writes, measure));
       claimOffered(tally, 1, writes);
       if (overload) {
         claimOnlyAcceptedOrLimited(tally, 1);
@@ -70,8 +74,8 @@ abstract class MixedLoad extends BucketSimulation {
     }
     if (reads > 0) {
       Tally tally = tally(new Tally("read", window, Set.of(200)));
-      populations.add(scenario("reads").exec(Load.read(tally, fixture, overload))
-          .injectOpen(constantUsersPerSec(reads).during(total)));
+      populations.add(warmedUp(scenario("warm-up reads").exec(Load.read(tally, fixture, true)), warmupUsers,
+          warmup, scenario("reads").exec(Load.read(tally, fixture, overload)), reads, measure));
       claimOffered(tally, 1, reads);
       if (overload) {
         claimOnlyAcceptedOrLimited(tally, 1);
@@ -89,6 +93,20 @@ abstract class MixedLoad extends BucketSimulation {
     assertions.addAll(verdictAssertions());
     setUp(populations).protocols(protocol(gateway.baseUrl)).assertions(assertions)
         .maxDuration(total.plusSeconds(240));
+  }
+
+  /**
+   * A closed-model warm-up ({@code users} requests in flight at any time, each answered before the next is sent,
+   * like wrk) followed by the open-model load at {@code rate}. The gateway's JIT compiles its hot paths for about a
+   * minute under load on this machine (docs/benchmarks.md); an open-model load at the full rate on a cold gateway
+   * made Gatling open a new connection for every request that found all connections busy, about 20,000 within
+   * seconds, until both processes ran out of file descriptors. The closed warm-up cannot do that, and leaves its
+   * keep-alive connections in the shared pool for the measured load.
+   */
+  private static PopulationBuilder warmedUp(ScenarioBuilder warmup, int users, Duration warmupTime,
+                                            ScenarioBuilder load, double rate, Duration measure) {
+    return warmup.injectClosed(constantConcurrentUsers(users).during(warmupTime))
+        .andThen(load.injectOpen(constantUsersPerSec(rate).during(measure)));
   }
 
   @Override
