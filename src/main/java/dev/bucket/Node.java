@@ -88,7 +88,7 @@ public final class Node {
   private RedisLeases leases;
   private Ceilings ceilings;
   private ScaleMonitor scaleMonitor;
-  private ConcurrencyCap connections;
+  private final ConcurrencyCap connections;
 
   private Node(Vertx vertx, BucketConfig config, Clock clock, PrometheusMeterRegistry vertxMeters) {
     this.vertx = vertx;
@@ -96,6 +96,8 @@ public final class Node {
     this.clock = clock;
     this.startedAt = clock.instant();
     this.meters = new GatewayMeters(vertxMeters);
+    this.connections = new ConcurrencyCap(config.maxConnections());
+    meters.connections(connections);
   }
 
   /**
@@ -184,8 +186,6 @@ public final class Node {
           RedisLeases.Settings.defaults().withExpectedNodes(config.clusterExpectedNodes()));
       ceilings = Ceilings.clustered(limits, leases);
     }
-    connections = new ConcurrencyCap(config.maxConnections());
-    meters.connections(connections);
     AuditVerticle writer = auditVerticle;
     scaleMonitor = new ScaleMonitor(vertx, ceilings, meters, governance.usage(),
         () -> governance.store().rules().products().keySet(), writer::pendingEntries, auditClient, clock, leases,

@@ -1,9 +1,9 @@
 package dev.bucket.gate;
 
 import dev.bucket.Node;
+import dev.bucket.limit.ConcurrencyCap;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import dev.bucket.limit.ConcurrencyCap;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -90,9 +90,9 @@ public final class GateVerticle extends VerticleBase {
 
   /**
    * Closes a connection at once when {@code max_connections} are already open. Every connection holds a file
-   * descriptor, and so do the store's sockets and payload files: a load generator that opened 20,000 connections
-   * once exhausted the process's descriptors, and the store's connections failed with it. Refused connections are
-   * counted (metric {@code bucket_connections_refused_total}).
+   * descriptor, and so do the store's sockets and payload files: a load generator that opened nearly 20,000
+   * connections once exhausted the process's descriptors, and the store's connections failed with it. Refused
+   * connections are counted (metric {@code bucket_connections_refused_total}).
    */
   private void admit(HttpConnection connection) {
     ConcurrencyCap cap = node.connections();

@@ -48,10 +48,11 @@ final class EmbeddedBackend extends H2Backend {
     if (fresh) {
       format.put(LAYOUT, BSON_LAYOUT);
     }
-    if (!BSON_LAYOUT.equals(format.get(LAYOUT))) {
+    EmbeddedBackend backend = new EmbeddedBackend(store);
+    if (!backend.bsonLayout()) {
       LOG.warn("metadata store created by an earlier version: it keeps H2's slower default layout");
     }
-    return new EmbeddedBackend(store);
+    return backend;
   }
 
   /**
