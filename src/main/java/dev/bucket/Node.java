@@ -31,6 +31,7 @@ import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.Store;
 import dev.bucket.storage.RedisProbe;
 import dev.bucket.transparency.LogReader;
 import dev.bucket.transparency.SigningKeys;
@@ -64,6 +65,7 @@ public final class Node {
   private final Clock clock;
   private final Instant startedAt;
   private MetadataStore metadata;
+  private Store store;
   private RedisProbe redis;
   private PayloadStore payloads;
   private PayloadCache payloadCache;
@@ -330,6 +332,11 @@ public final class Node {
 
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /** Everything but payload bytes: the embedded RocksDB store or an external MongoDB. */
+  public Store store() {
+    return store;
   }
 
   public MetadataStore metadata() {
