@@ -141,6 +141,14 @@ class AuthenticationTest {
   }
 
   @Test
+  void aKeyListingContinuesOnlyFromACursorItIssued() {
+    assertThat(owner.get("/governance/keys").bodyAsJsonObject().containsKey("next_cursor")).isFalse();
+    assertProblem(owner.get("/governance/keys?cursor=%%%"), 400, "invalid-request");
+    assertProblem(owner.get("/governance/keys?cursor=" + java.util.Base64.getUrlEncoder().encodeToString(
+        "id\u001fx".getBytes(StandardCharsets.UTF_8))), 400, "invalid-request");
+  }
+
+  @Test
   void withoutAConfiguredOwnerKeyTheFirstStartPrintsOneAndItWorks() throws Exception {
     // A Vertx of its own: a node undeploys everything of its Vertx when it stops.
     Vertx vertx = Vertx.vertx();
