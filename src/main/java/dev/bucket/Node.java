@@ -141,7 +141,7 @@ public final class Node {
       metadata = store;
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
-      principals = new PrincipalRegistry(store.client(), store.barrier(), clock);
+      principals = new PrincipalRegistry(this.store, clock);
       retention = new RetentionRepository(store.client(), store.barrier(), clock, MAX_CACHED_VERSIONS);
       return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
           .compose(v -> {
@@ -206,7 +206,7 @@ public final class Node {
    * not the log, so no log file or collector ever holds it).
    */
   private Future<Void> bootstrapOwner() {
-    return principals.init().compose(v -> principals.bootstrapOwner(config.ownerKey())).compose(generated -> {
+    return principals.bootstrapOwner(config.ownerKey()).compose(generated -> {
       generated.ifPresent(key -> System.out.println("""
 
           ==== Bucket owner API key (shown once; store it now, it cannot be recovered) ====
@@ -229,7 +229,7 @@ public final class Node {
   /** Rules and schemas (files, then approved changes), and the usage each product already has. */
   private Future<Void> openGovernance() {
     UsageMeter usage = new UsageMeter();
-    return GovernanceStore.open(metadata.client(), metadata.barrier(), clock, config.governanceRules(),
+    return GovernanceStore.open(store, clock, config.governanceRules(),
             config.schemasDir(), config.maxProducts())
         .compose(store -> artifacts.usageByProduct().map(found -> {
           found.forEach((product, counts) -> usage.add(product, counts[0], counts[1]));

@@ -26,7 +26,7 @@ import dev.bucket.governance.threat.WriteInspection;
 import dev.bucket.identity.Identity;
 import dev.bucket.identity.PrincipalRegistry;
 import dev.bucket.payload.PayloadStore;
-import dev.bucket.storage.MongoErrors;
+import dev.bucket.storage.KeyConflictException;
 import dev.bucket.time.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -104,9 +104,7 @@ final class GovernanceRoutes {
     router.post("/governance/rules").setName("governance.rules_change").handler(body).handler(this::changeRules);
 
     router.get("/governance/integrations").setName("governance.read").handler(GOVERNANCE_READERS)
-        .handler(ctx -> principals.list().onSuccess(all -> Responses.json(ctx, 200, new JsonObject().put(
-            "integrations", new JsonArray(all.stream().filter(p -> "integration".equals(p.getString("role")))
-                .toList())))).onFailure(ctx::fail));
+        .handler(ctx -> KeyRoutes.list(ctx, principals, "integration:", "integrations"));
     router.post("/governance/integrations/:integration/suspend").setName("governance.suspend").handler(body)
         .handler(OWNER).handler(this::suspend);
     router.post("/governance/integrations/:integration/release").setName("governance.release").handler(OWNER)
@@ -206,7 +204,7 @@ final class GovernanceRoutes {
     String principalId = "integration:" + integrationId;
     Future<String> key = approved
         ? principals.create(new Principal(principalId, Role.INTEGRATION, product), integrationId, caller.id())
-            .recover(e -> Future.failedFuture(MongoErrors.isDuplicateKey(e) ? new ApiException(
+            .recover(e -> Future.failedFuture(e instanceof KeyConflictException ? new ApiException(
                 ProblemType.PRINCIPAL_EXISTS, "integration '" + integrationId + "' is already registered") : e))
         : Future.succeededFuture(null);
     key.compose(k -> audit.appendDurable(new AuditRecord(caller.id(), product, "governance.validate_integration",
@@ -403,7 +401,7 @@ final class GovernanceRoutes {
       boolean escalated = "escalated".equals(doc.getString("status"));
       return audit.appendDurable(new AuditRecord(caller.id(), caller.product(), escalated
               ? "governance.escalation" : "governance.schema_propose", null, 0, null, Outcome.SUCCESS, 202, null,
-          new JsonObject().put("proposal", doc.getString("_id")).put("artifact_class", artifactClass)
+          new JsonObject().put("proposal", doc.getString("id")).put("artifact_class", artifactClass)
               .put("version", doc.getInteger("version")).put("status", doc.getString("status"))
               .put("sha256", doc.getString("sha256")))).map(doc);
     }).onSuccess(doc -> Responses.json(ctx, 202, proposalView(doc).put("notice", "not applied: schemas change only"
@@ -447,7 +445,7 @@ final class GovernanceRoutes {
   }
 
   private static JsonObject proposalView(JsonObject doc) {
-    return new JsonObject().put("proposal", doc.getString("_id")).put("artifact_class", doc.getString(
+    return new JsonObject().put("proposal", doc.getString("id")).put("artifact_class", doc.getString(
         "artifact_class")).put("version", doc.getInteger("version")).put("status", doc.getString("status"))
         .put("sha256", doc.getString("sha256")).put("proposed_by", doc.getString("proposed_by"));
   }

@@ -6,7 +6,7 @@ import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.governance.Principal;
 import dev.bucket.governance.Role;
 import dev.bucket.identity.PrincipalRegistry;
-import dev.bucket.storage.MongoErrors;
+import dev.bucket.storage.KeyConflictException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -14,13 +14,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Keys for people: the owner issues executor and auditor keys and revokes them. Integration keys are issued only by
- * the integration gate ({@code validate-integration}). A new key appears once, in the creation response.
+ * the integration gate ({@code validate-integration}). A new key appears once, in the creation response. Listings come
+ * in pages of {@link PrincipalRegistry#LIST_PAGE}.
  */
 final class KeyRoutes {
 
@@ -41,8 +44,7 @@ final class KeyRoutes {
         .handler(this::create);
     router.get("/governance/keys").setName("governance.key_list")
         .handler(Authentication.roles(Role.OWNER, Role.AUDITOR))
-        .handler(ctx -> registry.list().onSuccess(all -> Responses.json(ctx, 200,
-            new JsonObject().put("principals", new JsonArray(all)))).onFailure(ctx::fail));
+        .handler(ctx -> list(ctx, registry, "", "principals"));
     router.post("/governance/keys/:principal/revoke").setName("governance.key_revoke")
         .handler(Authentication.roles(Role.OWNER)).handler(this::revoke);
   }
@@ -59,7 +61,7 @@ final class KeyRoutes {
     Principal principal = new Principal(role.name().toLowerCase(Locale.ROOT) + ":" + name, role, null);
     String by = Operation.actor(ctx);
     registry.create(principal, name, by)
-        .recover(failure -> Future.failedFuture(MongoErrors.isDuplicateKey(failure)
+        .recover(failure -> Future.failedFuture(failure instanceof KeyConflictException
             ? new ApiException(ProblemType.PRINCIPAL_EXISTS, "principal '" + principal.id() + "' already has a key; "
                 + "revoke it first to issue a new one") : failure))
         .compose(key -> record(ctx, "governance.key_create", principal.id(), 201).map(key))
@@ -67,6 +69,37 @@ final class KeyRoutes {
             new JsonObject().put("principal_id", principal.id()).put("role", role.name().toLowerCase(Locale.ROOT))
                 .put("api_key", key).put("notice", "the key is shown only in this response; Bucket stores its hash")))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Answers a page of the principals whose id starts with {@code idPrefix}, as {@code field}; {@code next_cursor},
+   * when present, asks for the next page.
+   */
+  static void list(RoutingContext ctx, PrincipalRegistry registry, String idPrefix, String field) {
+    registry.list(idPrefix, cursor(ctx.queryParams().get("cursor"))).onSuccess(page -> {
+      JsonObject body = new JsonObject().put(field, new JsonArray(page.principals()));
+      if (page.next() != null) {
+        body.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
+            .encodeToString(page.next().getBytes(StandardCharsets.UTF_8)));
+      }
+      Responses.json(ctx, 200, body);
+    }).onFailure(ctx::fail);
+  }
+
+  /** The principal id a cursor continues after. */
+  private static String cursor(String cursor) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      String after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (!after.isEmpty() && after.length() <= 256 && after.chars().noneMatch(Character::isISOControl)) {
+        return after;
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the same refusal as any other cursor this endpoint did not issue
+    }
+    throw Requests.invalid("cursor is not one this endpoint issued");
   }
 
   private void revoke(RoutingContext ctx) {

@@ -4,7 +4,8 @@ import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.identity.ApiKeys;
-import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.storage.KeyValue;
+import dev.bucket.storage.Space;
 import dev.bucket.support.Api;
 import dev.bucket.support.Eventually;
 import dev.bucket.support.TestNode;
@@ -131,13 +132,20 @@ class AuthenticationTest {
   void keysAreStoredOnlyAsHashes() {
     String key = owner.postJson("/governance/keys", new JsonObject().put("role", "auditor").put("name", "hashes"))
         .bodyAsJsonObject().getString("api_key");
-    List<JsonObject> docs = node.node().metadata().client().find(PrincipalRegistry.COLLECTION, new JsonObject())
-        .await();
-    assertThat(docs).isNotEmpty();
-    assertThat(docs.toString()).doesNotContain(key).doesNotContain(TestNode.OWNER_KEY)
+    List<KeyValue> records = node.node().store().scan(Space.PRINCIPALS, null, null, 1000, false).await();
+    assertThat(records).isNotEmpty();
+    assertThat(records.toString()).doesNotContain(key).doesNotContain(TestNode.OWNER_KEY)
         .contains(ApiKeys.hash(key));
     JsonObject listed = owner.get("/governance/keys").bodyAsJsonObject();
     assertThat(listed.encode()).doesNotContain(ApiKeys.hash(key)).contains("auditor:hashes");
+  }
+
+  @Test
+  void aKeyListingContinuesOnlyFromACursorItIssued() {
+    assertThat(owner.get("/governance/keys").bodyAsJsonObject().containsKey("next_cursor")).isFalse();
+    assertProblem(owner.get("/governance/keys?cursor=%%%"), 400, "invalid-request");
+    assertProblem(owner.get("/governance/keys?cursor=" + java.util.Base64.getUrlEncoder().encodeToString(
+        "id\u001fx".getBytes(StandardCharsets.UTF_8))), 400, "invalid-request");
   }
 
   @Test

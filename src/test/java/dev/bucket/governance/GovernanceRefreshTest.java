@@ -2,7 +2,6 @@ package dev.bucket.governance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bucket.storage.DurabilityBarrier;
 import dev.bucket.support.Eventually;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
@@ -23,8 +22,8 @@ class GovernanceRefreshTest {
   void aRuleChangeStoredByAnotherNodeIsInForceHereWithinSeconds(Vertx vertx) throws Exception {
     try (TestNode node = TestNode.started(vertx, Map.of())) {
       // "Another node": its own view of the same rules and schemas, over the same store.
-      GovernanceStore other = GovernanceStore.open(node.node().metadata().client(), DurabilityBarrier.NONE,
-          Clock.systemUTC(), Path.of("conf", "governance.json"), Path.of("conf", "schemas"), 100).await();
+      GovernanceStore other = GovernanceStore.open(node.node().store(), Clock.systemUTC(),
+          Path.of("conf", "governance.json"), Path.of("conf", "schemas"), 100).await();
       other.changeRules(new JsonObject().put("products", new JsonObject().put("Gurukul",
           new JsonObject().put("min_retention_days", 400))), "owner").await();
 
