@@ -194,7 +194,8 @@ public final class RocksStore implements Store {
       return Future.failedFuture(new StoreUnavailableException("the store is closed"));
     }
     Answer<Void> answer = new Answer<>(context());
-    if (!commits.offer(new PendingCommit(batch, answer))) {
+    // Keys and values are encoded here, on the caller's thread, so the one writer thread only checks and writes.
+    if (!commits.offer(new PendingCommit(Encoded.of(batch), answer))) {
       return Future.failedFuture(new StoreUnavailableException("the store's commit queue is full"));
     }
     return answer.future();
@@ -410,7 +411,7 @@ public final class RocksStore implements Store {
     try (WriteBatch batch = new WriteBatch()) {
       for (PendingCommit pending : group) {
         try {
-          Map<SpaceKey, byte[]> writes = view.stage(pending.batch);
+          Map<SpaceKey, byte[]> writes = view.stage(pending.ops);
           for (Map.Entry<SpaceKey, byte[]> write : writes.entrySet()) {
             ColumnFamilyHandle handle = handles.get(write.getKey().space());
             if (write.getValue() == GroupView.DELETED) {
@@ -456,24 +457,24 @@ public final class RocksStore implements Store {
     private final Map<SpaceKey, byte[]> staged = new HashMap<>();
 
     /** The writes of {@code batch} (last write per key wins), or a conflict; adds them to the view. */
-    Map<SpaceKey, byte[]> stage(Batch batch) throws RocksDBException {
+    Map<SpaceKey, byte[]> stage(List<Encoded> ops) throws RocksDBException {
       Map<SpaceKey, byte[]> writes = new LinkedHashMap<>();
-      for (Batch.Op op : batch.ops()) {
-        SpaceKey key = new SpaceKey(op.space(), bytes(op.key()));
+      for (Encoded op : ops) {
+        SpaceKey key = op.key();
         switch (op.kind()) {
           case INSERT -> {
             if (current(key, writes) != null) {
-              throw new KeyConflictException(op.space(), op.key());
+              throw new KeyConflictException(key.space(), new String(key.key(), StandardCharsets.UTF_8));
             }
-            writes.put(key, encode(op.value()));
+            writes.put(key, op.value());
           }
-          case PUT -> writes.put(key, encode(op.value()));
+          case PUT -> writes.put(key, op.value());
           case DELETE -> writes.put(key, DELETED);
           case INCREMENT -> {
             byte[] stored = current(key, writes);
             JsonObject counter = stored == null ? new JsonObject() : decode(stored);
-            for (String field : op.value().fieldNames()) {
-              counter.put(field, counter.getLong(field, 0L) + op.value().getLong(field));
+            for (String field : op.deltas().fieldNames()) {
+              counter.put(field, counter.getLong(field, 0L) + op.deltas().getLong(field));
             }
             writes.put(key, encode(counter));
           }
@@ -487,7 +488,9 @@ public final class RocksStore implements Store {
     private byte[] current(SpaceKey key, Map<SpaceKey, byte[]> writes) throws RocksDBException {
       byte[] value = writes.containsKey(key) ? writes.get(key) : staged.get(key);
       if (value == null) {
-        value = db.get(handles.get(key.space()), key.key());
+        ColumnFamilyHandle handle = handles.get(key.space());
+        // Most inserts are of new keys: the memtables and bloom filters usually rule the key out without a read.
+        value = db.keyMayExist(handle, key.key(), null) ? db.get(handle, key.key()) : null;
       }
       return value == DELETED ? null : value;
     }
@@ -506,7 +509,24 @@ public final class RocksStore implements Store {
     }
   }
 
-  private record PendingCommit(Batch batch, Answer<Void> answer) {
+  private record PendingCommit(List<Encoded> ops, Answer<Void> answer) {
+  }
+
+  /** One operation with its key and value already encoded; counter deltas stay JSON for the writer to add. */
+  private record Encoded(Batch.Kind kind, SpaceKey key, byte[] value, JsonObject deltas) {
+
+    static List<Encoded> of(Batch batch) {
+      List<Encoded> ops = new ArrayList<>(batch.size());
+      for (Batch.Op op : batch.ops()) {
+        SpaceKey key = new SpaceKey(op.space(), bytes(op.key()));
+        ops.add(switch (op.kind()) {
+          case INSERT, PUT -> new Encoded(op.kind(), key, encode(op.value()), null);
+          case DELETE -> new Encoded(op.kind(), key, null, null);
+          case INCREMENT -> new Encoded(op.kind(), key, null, op.value());
+        });
+      }
+      return ops;
+    }
   }
 
   /** A result computed on a store thread, delivered on the caller's context. */
