@@ -175,6 +175,8 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     if (details != null && !(details instanceof JsonObject)) {
       throw new IllegalArgumentException("details is not an object");
     }
+    // A copy, which also turns the plain maps and lists a decoder may nest into JsonObjects and JsonArrays.
+    details = details == null ? null : ((JsonObject) details).copy();
     String storedCommitKey = string(doc, COMMIT_KEY);
     AuditEntry entry = new AuditEntry(integer(doc, "index", Long.MAX_VALUE), string(doc, "ts"), string(doc, "actor"),
         string(doc, "product"), string(doc, "op"), string(doc, "artifact_id"),
