@@ -140,7 +140,7 @@ public final class Node {
       MetadataStore store = metadataStore;
       metadata = store;
       artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
-      auditQueries = new AuditQueries(store.client());
+      auditQueries = new AuditQueries(this.store);
       principals = new PrincipalRegistry(this.store, clock);
       retention = new RetentionRepository(store.client(), store.barrier(), clock, MAX_CACHED_VERSIONS);
       return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
@@ -151,11 +151,11 @@ public final class Node {
           .compose(v -> openGovernance());
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
-          treeStore = new TreeStore(metadata.client());
+          treeStore = new TreeStore(store);
           logReader = new LogReader(vertx, treeStore, signer.verifier(), config.busTimeoutMs());
-          TransparencyLog transparency = new TransparencyLog(metadata.client(), treeStore, signer, config.logOrigin());
-          auditVerticle = new AuditVerticle(metadata.client(), metadata.barrier(), clock,
-              config.auditQueueCapacity(), config.auditMaxBatch(), transparency);
+          TransparencyLog transparency = new TransparencyLog(store, treeStore, signer, config.logOrigin());
+          auditVerticle = new AuditVerticle(store, clock, config.auditQueueCapacity(), config.auditMaxBatch(),
+              transparency);
           return vertx.deployVerticle(auditVerticle);
         })
         .compose(id -> {
@@ -167,7 +167,7 @@ public final class Node {
         .compose(recovered -> vertx.deployVerticle(() -> new IngestVerticle(artifacts, auditClient, auditQueries,
             clock), new DeploymentOptions().setInstances(eventLoops())))
         .compose(id -> {
-          chainVerifier = new ChainVerifier(metadata.client());
+          chainVerifier = new ChainVerifier(store);
           validator = new ImmutabilityValidator(artifacts, payloads, auditQueries, chainVerifier, auditClient,
               retention);
           openCeilings();

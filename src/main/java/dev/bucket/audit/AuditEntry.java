@@ -1,5 +1,7 @@
 package dev.bucket.audit;
 
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.erdtman.jcs.JsonCanonicalizer;
@@ -12,20 +14,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One sealed entry of the audit log, as stored in MongoDB ({@link #toDocument()}) and as hashed
- * ({@link #canonicalBytes()}).
+ * One sealed entry of the audit log, as stored ({@link #toDocument()}, under {@link #key(long)} in
+ * {@link Space#AUDIT}) and as hashed ({@link #canonicalBytes()}).
  *
- * <p>The canonical bytes (RFC 8785 JCS of the document without {@code _id}, {@code commit_key}, {@code prev_hash} and
- * {@code entry_hash}) must be reproducible from the stored document byte for byte: they are the hash chain's input and
- * will be the Merkle tree's leaves. Hence only strings, booleans and integers within ±2^53 appear anywhere in an
- * entry (JCS represents numbers as IEEE-754 doubles; Mongo returns ints and longs exactly), null fields are always
- * omitted, and {@link #fromDocument} refuses any document it could not reproduce exactly (unknown fields, explicit
- * nulls, other types).
+ * <p>The canonical bytes (RFC 8785 JCS of the document without {@code commit_key}, {@code leaf_hash},
+ * {@code prev_hash} and {@code entry_hash}) must be reproducible from the stored document byte for byte: they are the
+ * hash chain's input and the Merkle tree's leaves. Hence only strings, booleans and integers within ±2^53 appear
+ * anywhere in an entry (JCS represents numbers as IEEE-754 doubles; both store drivers return ints and longs exactly),
+ * null fields are always omitted, and {@link #fromDocument} refuses any document it could not reproduce exactly
+ * (unknown fields, explicit nulls, other types).
  *
- * <p>A commit entry (see {@link #isCommit()}) also stores {@link #commitKey()} as {@code commit_key}, so that it can be
- * found through a unique sparse index. Like {@code _id} the field is derived, hence not hashed; {@link #fromDocument}
- * recomputes it and refuses a document whose stored field is missing, superfluous or different, so an edit of it
- * cannot go unnoticed.
+ * <p>A commit entry (see {@link #isCommit()}) also stores {@link #commitKey()} as {@code commit_key}. The field is
+ * derived, hence not hashed; {@link #fromDocument} recomputes it and refuses a document whose stored field is missing,
+ * superfluous or different, so an edit of it cannot go unnoticed.
  *
  * @param index          0-based position in the log; dense
  * @param ts             when the entry was accepted, ISO-8601 UTC with millis
@@ -40,14 +41,12 @@ public record AuditEntry(long index, String ts, String actor, String product, St
                          int version, String contentHash, String outcome, int status, String reason,
                          String retentionUntil, JsonObject details, String prevHash, String entryHash) {
 
-  /** The MongoDB collection holding the log, one document per entry, {@code _id} = index. */
-  public static final String COLLECTION = "audit_log";
-
   /** The derived field holding {@link #commitKey()}; only commit entries have it. */
   public static final String COMMIT_KEY = "commit_key";
   /**
-   * The entry's RFC 9162 leaf hash, hex, so that an inclusion proof can be found from the entry alone. Derived and not hashed, like {@code commit_key}; readers ignore it (a proof is checked against the hash
-   * the client computes itself, so an edited copy of this field cannot fool anyone).
+   * The entry's RFC 9162 leaf hash, hex, so that an inclusion proof can be found from the entry alone. Derived and
+   * not hashed, like {@code commit_key}; readers ignore it (a proof is checked against the hash the client computes
+   * itself, so an edited copy of this field cannot fool anyone).
    */
   public static final String LEAF_HASH = "leaf_hash";
 
@@ -61,7 +60,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
 
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
-  private static final Set<String> FIELDS = Set.of("_id", "index", "ts", "actor", "product", "op", "artifact_id",
+  private static final Set<String> FIELDS = Set.of("index", "ts", "actor", "product", "op", "artifact_id",
       "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "prev_hash",
       "entry_hash", COMMIT_KEY, LEAF_HASH);
 
@@ -128,9 +127,27 @@ public record AuditEntry(long index, String ts, String actor, String product, St
         reason, retentionUntil, details, prevHash, hash);
   }
 
-  /** The MongoDB document: snake_case fields, {@code _id} = index, null fields omitted. */
+  /** The key of entry {@code index} in {@link Space#AUDIT}: key order is index order. */
+  public static String key(long index) {
+    return Keys.num(index);
+  }
+
+  /** The index a key of {@link Space#AUDIT} stands for, or null if it is not a key {@link #key} makes. */
+  public static Long indexOf(String key) {
+    if (key.length() != 19) {
+      return null;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      if (key.charAt(i) < '0' || key.charAt(i) > '9') {
+        return null;
+      }
+    }
+    return Keys.parseNum(key);
+  }
+
+  /** The stored document: snake_case fields, null fields omitted. */
   public JsonObject toDocument() {
-    JsonObject doc = new JsonObject().put("_id", index);
+    JsonObject doc = new JsonObject();
     body().forEach(field -> doc.put(field.getKey(), field.getValue()));
     doc.put("prev_hash", prevHash);
     putIfPresent(doc, "entry_hash", entryHash);
@@ -158,6 +175,8 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     if (details != null && !(details instanceof JsonObject)) {
       throw new IllegalArgumentException("details is not an object");
     }
+    // A copy, which also turns the plain maps and lists a decoder may nest into JsonObjects and JsonArrays.
+    details = details == null ? null : ((JsonObject) details).copy();
     String storedCommitKey = string(doc, COMMIT_KEY);
     AuditEntry entry = new AuditEntry(integer(doc, "index", Long.MAX_VALUE), string(doc, "ts"), string(doc, "actor"),
         string(doc, "product"), string(doc, "op"), string(doc, "artifact_id"),
@@ -242,9 +261,9 @@ public record AuditEntry(long index, String ts, String actor, String product, St
   }
 
   /**
-   * Details may hold only values that survive Mongo and JCS unchanged, under keys Mongo stores verbatim. Raw values
-   * are checked: {@link JsonObject#getValue} would show an Instant or byte[] as the string it encodes to, but the
-   * Mongo codec stores them as other types.
+   * Details may hold only values that survive either store driver and JCS unchanged, under keys MongoDB (the external
+   * driver) stores verbatim. Raw values are checked: {@link JsonObject#getValue} would show an Instant or byte[] as the
+   * string it encodes to, but the Mongo codec stores them as other types.
    */
   private static void requireCanonicalSafe(Object value) {
     if (value == null || value instanceof Boolean || value instanceof Integer) {

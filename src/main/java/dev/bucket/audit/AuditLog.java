@@ -1,18 +1,14 @@
 package dev.bucket.audit;
 
-import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
-import io.vertx.ext.mongo.FindOptions;
-import io.vertx.ext.mongo.IndexModel;
-import io.vertx.ext.mongo.IndexOptions;
-import io.vertx.ext.mongo.MongoClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +27,17 @@ import java.util.function.BiConsumer;
  *
  * <p>{@link #append} seals the entry at once (index, timestamp, hashes), because the log is single-threaded and the
  * queue then holds entries in their final order; a caller that does not await durability gets its receipt
- * immediately. Exactly one batch is written at a time, so the log reaches MongoDB in order: while it is in flight new
- * entries accumulate, and when it completes the next (up to {@code maxBatch} entries) is inserted in one ordered bulk
- * write, followed by {@link DurabilityBarrier#sync()}, after which that batch's durable waiters are answered.
+ * immediately. Exactly one batch is written at a time, so the log reaches the store in order: while it is in flight
+ * new entries accumulate, and when it completes the next (up to {@code maxBatch} entries) is written as one atomic,
+ * durable {@link Store#commit} with the entries' secondary keys ({@link AuditIndex}), after which that batch's
+ * durable waiters are answered.
  *
- * <p>When a batch fails its durable waiters fail (some of its entries may nevertheless have landed), the head is
- * re-read from MongoDB and every queued entry is re-sealed behind the real head, so the log never has a gap or a
- * fork. Receipts already handed to non-durable callers for re-sealed entries are then stale; that is the price of
- * answering them before the write.
+ * <p>Each entry is inserted, never overwritten: should another writer have taken an index, the whole batch fails
+ * and nothing of it is written. When a batch fails its durable waiters fail, the head is re-read from the store and
+ * every queued entry is re-sealed behind the real head, so the log never has a gap or a fork. Receipts already handed
+ * to non-durable callers for re-sealed entries are then stale; that is the price of answering them before the write.
+ * A batch refused only because one of its entries is a second commit entry for an artifact version is the
+ * exception: that entry alone fails, and the rest of the batch is re-sealed and written again.
  *
  * <p>Not thread-safe by design: {@link #start()} binds it to the calling event-loop context, and every method must be
  * called on that context.
@@ -47,18 +46,15 @@ public final class AuditLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
-  /** How long to wait before re-reading the head again while MongoDB is unreachable. */
+  /** How long to wait before re-reading the head again while the store is unavailable. */
   private static final long RECOVERY_RETRY_MS = 1000;
 
-  private static final BulkWriteOptions ORDERED = new BulkWriteOptions().setOrdered(true);
-
-  private final MongoClient mongo;
-  private final DurabilityBarrier barrier;
+  private final Store store;
   private final Clock clock;
   private final int capacity;
   private final int maxBatch;
 
-  /** Sealed entries not yet handed to MongoDB, in index order. */
+  /** Sealed entries not yet handed to the store, in index order. */
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private Context context;
   private Thread thread;
@@ -80,27 +76,21 @@ public final class AuditLog {
   /**
    * @param capacity most entries accepted but not yet written (queued plus in flight); beyond it appends fail with
    *                 {@link AuditBackpressureException}
-   * @param maxBatch most entries inserted by one round trip
+   * @param maxBatch most entries written by one commit
    */
-  public AuditLog(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int capacity, int maxBatch) {
+  public AuditLog(Store store, Clock clock, int capacity, int maxBatch) {
     if (capacity < 1 || maxBatch < 1) {
       throw new IllegalArgumentException("capacity and maxBatch must be positive");
     }
-    this.mongo = mongo;
-    this.barrier = barrier;
+    this.store = store;
     this.clock = clock;
     this.capacity = capacity;
     this.maxBatch = maxBatch;
   }
 
   /**
-   * Binds the log to the calling context, reads the head from MongoDB and creates the query indexes. Fails with
-   * {@link AuditTamperedException} if the last stored entry does not hash to its stored hash.
-   *
-   * <p>The unique sparse index on {@code commit_key} serves {@link AuditQueries#commitEntry} (also on the embedded
-   * server, which implements unique indexes only) and makes MongoDB refuse a second commit entry for an artifact
-   * version: the batch holding it then fails like any failed batch (its waiters fail, the entries after it in the
-   * batch are not written). The compound indexes serve {@link AuditQueries}' filtered listings on MongoDB only.
+   * Binds the log to the calling context and reads the head: the last stored entry, one reverse read. Fails with
+   * {@link AuditTamperedException} if that entry does not hash to its stored hash.
    */
   public Future<Void> start() {
     context = Vertx.currentContext();
@@ -108,23 +98,16 @@ public final class AuditLog {
       throw new IllegalStateException("AuditLog must be started on an event-loop context");
     }
     thread = Thread.currentThread();
-    return readHead().compose(head -> {
+    return readHead().map(head -> {
       durable = head;
       tip = head;
-      return mongo.createIndexes(AuditEntry.COLLECTION, List.of(
-          index("artifact_id"), index("actor"), index("outcome"), index("product"),
-          new IndexModel().setKey(new JsonObject().put(AuditEntry.COMMIT_KEY, 1))
-              .setOptions(new IndexOptions().unique(true).sparse(true)),
-          // Not unique: a unique index is the one kind the embedded server maintains, and at one entry per
-          // request its upkeep halves the log's throughput there; MongoDB uses this index, the embedded server
-          // scans for this rare forensic lookup.
-          index(AuditEntry.LEAF_HASH)));
+      return null;
     });
   }
 
   /**
-   * Seals and queues one entry. With {@code awaitDurable} the receipt comes once the entry is written and the
-   * barrier synced; otherwise at once.
+   * Seals and queues one entry. With {@code awaitDurable} the receipt comes once the entry is committed; otherwise at
+   * once.
    */
   public Future<AuditReceipt> append(AuditRecord record, boolean awaitDurable) {
     requireLogThread();
@@ -171,7 +154,7 @@ public final class AuditLog {
     return durable;
   }
 
-  /** Batches written successfully so far: each one MongoDB round trip plus one barrier sync. */
+  /** Batches written successfully so far: each one store commit. */
   public long batchesWritten() {
     requireLogThread();
     return batchesWritten;
@@ -179,7 +162,7 @@ public final class AuditLog {
 
   /**
    * Refuses further appends and completes once every accepted entry has been written. Fails, answering the
-   * remaining waiters, if MongoDB is unreachable at the time.
+   * remaining waiters, if the store is unavailable at the time.
    */
   public Future<Void> close() {
     requireLogThread();
@@ -201,21 +184,18 @@ public final class AuditLog {
       return;
     }
     List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
-    List<BulkOperation> inserts = new ArrayList<>(Math.min(maxBatch, queue.size()));
+    Batch writes = new Batch();
     while (batch.size() < maxBatch && !queue.isEmpty()) {
       Pending pending = queue.poll();
       batch.add(pending);
-      inserts.add(BulkOperation.createInsert(pending.entry.toDocument()));
+      writes.addAll(pending.writes);
     }
     inFlight = batch.size();
-    // One ordered bulk write of inserts is one insert command (the driver only splits past 100,000 documents or
-    // 48 MB), and ordered means a failure leaves a prefix of the batch written, never a hole.
-    // Started inside compose so that a client that throws (e.g. once closed) fails the batch instead of leaving
-    // it in flight forever.
+    // Started inside compose so that a store that throws (e.g. once closed) fails the batch instead of leaving it in
+    // flight forever.
     Future.succeededFuture()
-        .compose(v -> mongo.bulkWriteWithOptions(AuditEntry.COLLECTION, inserts, ORDERED))
-        .compose(written -> barrier.sync())
-        .onComplete(result -> onLogThread(() -> batchDone(batch, result)));
+        .compose(v -> store.commit(writes))
+        .onComplete(result -> batchDone(batch, result));
   }
 
   private void batchDone(List<Pending> batch, AsyncResult<Void> result) {
@@ -234,6 +214,11 @@ public final class AuditLog {
     // Mark recovery first so appends from the failed waiters' callbacks queue up instead of writing behind a
     // head that may be wrong.
     recovering = true;
+    Pending duplicate = duplicateCommit(batch, result.cause());
+    if (duplicate != null) {
+      refuseDuplicate(batch, duplicate, (KeyConflictException) result.cause());
+      return;
+    }
     long first = batch.get(0).entry.index();
     LOG.error("audit batch of entries {}..{} failed; re-reading the head", first, first + batch.size() - 1,
         result.cause());
@@ -245,35 +230,49 @@ public final class AuditLog {
     recover();
   }
 
-  /** Re-reads the head and re-seals the queue behind it; retries while MongoDB is unreachable. */
+  /**
+   * The entry of {@code batch} whose commit key {@code failure} names as taken, or null if the batch failed for
+   * another reason. The last such entry: when two entries of a batch commit the same version the first may stand.
+   */
+  private static Pending duplicateCommit(List<Pending> batch, Throwable failure) {
+    if (!(failure instanceof KeyConflictException conflict) || conflict.space() != Space.AUDIT_INDEX) {
+      return null;
+    }
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      String commitKey = batch.get(i).entry.commitKey();
+      if (commitKey != null && AuditIndex.commit(commitKey).equals(conflict.key())) {
+        return batch.get(i);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Nothing of the batch was written, so the durable head stands: the duplicate alone is refused, and the rest goes
+   * back to the head of the queue to be re-sealed and written again.
+   */
+  private void refuseDuplicate(List<Pending> batch, Pending duplicate, KeyConflictException conflict) {
+    LOG.error("audit entry {} refused: a commit entry for {} exists already", duplicate.entry.index(),
+        duplicate.entry.commitKey());
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      if (batch.get(i) != duplicate) {
+        queue.addFirst(batch.get(i));
+      }
+    }
+    publishPending();
+    if (duplicate.durable()) {
+      duplicate.waiter.fail(conflict);
+    }
+    reseal();
+  }
+
+  /** Re-reads the head and re-seals the queue behind it; retries while the store is unavailable. */
   private void recover() {
-    readHead().onComplete(result -> onLogThread(() -> {
+    readHead().onComplete(result -> {
       if (result.succeeded()) {
-        recovering = false;
         durable = result.result();
-        tip = durable;
         durableListener.accept(durable, List.of());
-        // At another index an entry's canonical form changes length, so one just under the size limit may now be
-        // over it; such an entry is refused rather than left sealed behind the wrong head.
-        Map<Pending, IllegalArgumentException> refused = new LinkedHashMap<>();
-        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
-          Pending pending = it.next();
-          try {
-            pending.sealAfter(tip);
-            tip = HashChain.headAfter(pending.entry);
-          } catch (IllegalArgumentException e) {
-            it.remove();
-            refused.put(pending, e);
-          }
-        }
-        writeNext();
-        publishPending();
-        refused.forEach((pending, reason) -> {
-          LOG.error("audit entry dropped on re-sealing: {}", reason.getMessage());
-          if (pending.durable()) {
-            pending.waiter.fail(reason);
-          }
-        });
+        reseal();
         return;
       }
       LOG.error("cannot re-read the audit log head; {} entries wait", queue.size(), result.cause());
@@ -292,27 +291,42 @@ public final class AuditLog {
         return;
       }
       context.owner().setTimer(RECOVERY_RETRY_MS, timer -> recover());
-    }));
+    });
   }
 
-  private Future<AuditHead> readHead() {
-    FindOptions last = new FindOptions().setSort(new JsonObject().put("_id", -1)).setLimit(1);
-    return Future.succeededFuture()
-        .compose(v -> mongo.findWithOptions(AuditEntry.COLLECTION, new JsonObject(), last))
-        .map(docs -> docs.isEmpty() ? HashChain.EMPTY : HashChain.headAfter(HashChain.verifiedEntry(docs.get(0))));
-  }
-
-  private static IndexModel index(String field) {
-    return new IndexModel().setKey(new JsonObject().put(field, 1).put("_id", 1));
-  }
-
-  /** MongoDB answers on the log's context, but a barrier may complete on any thread (e.g. a worker's). */
-  private void onLogThread(Runnable action) {
-    if (Thread.currentThread() == thread) {
-      action.run();
-    } else {
-      context.runOnContext(v -> action.run());
+  /** Re-seals the queue behind the durable head and resumes writing. */
+  private void reseal() {
+    recovering = false;
+    tip = durable;
+    // At another index an entry's canonical form changes length, so one just under the size limit may now be over
+    // it; such an entry is refused rather than left sealed behind the wrong head.
+    Map<Pending, IllegalArgumentException> refused = new LinkedHashMap<>();
+    for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+      Pending pending = it.next();
+      try {
+        pending.sealAfter(tip);
+        tip = HashChain.headAfter(pending.entry);
+      } catch (IllegalArgumentException e) {
+        it.remove();
+        refused.put(pending, e);
+      }
     }
+    writeNext();
+    publishPending();
+    refused.forEach((pending, reason) -> {
+      LOG.error("audit entry dropped on re-sealing: {}", reason.getMessage());
+      if (pending.durable()) {
+        pending.waiter.fail(reason);
+      }
+    });
+  }
+
+  /** The head after the entry under the largest key: one reverse read, however long the log. */
+  private Future<AuditHead> readHead() {
+    return Future.succeededFuture()
+        .compose(v -> store.scan(Space.AUDIT, null, null, 1, true))
+        .map(last -> last.isEmpty() ? HashChain.EMPTY
+            : HashChain.headAfter(HashChain.verifiedEntry(last.get(0).key(), last.get(0).value())));
   }
 
   private void requireLogThread() {
@@ -321,13 +335,14 @@ public final class AuditLog {
     }
   }
 
-  /** One accepted entry: what was asked and when, its current seal, and who awaits its durability. */
+  /** One accepted entry: what was asked and when, its current seal and writes, and who awaits its durability. */
   private static final class Pending {
     final AuditRecord record;
     final Instant at;
     /** Null for a caller that was answered at once. */
     final Promise<AuditReceipt> waiter;
     AuditEntry entry;
+    Batch writes;
 
     Pending(AuditRecord record, Instant at, Promise<AuditReceipt> waiter) {
       this.record = record;
@@ -337,6 +352,7 @@ public final class AuditLog {
 
     void sealAfter(AuditHead head) {
       entry = HashChain.next(head, record, at);
+      writes = AuditIndex.write(entry);
     }
 
     boolean durable() {

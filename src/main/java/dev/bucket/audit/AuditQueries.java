@@ -1,15 +1,15 @@
 package dev.bucket.audit;
 
+import dev.bucket.storage.KeyValue;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
-import io.vertx.ext.mongo.MongoClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,11 +18,9 @@ import java.util.Map;
  * previous page as {@code beforeIndex} (null for the newest page). Entries are returned as stored, unverified; use
  * {@link ChainVerifier} to check them.
  *
- * <p>The log runs by default on the embedded mongo-java-server, which uses an index only for a query on exactly the
- * index's keys by equality or {@code $in} (never for a range or a sort) and does not implement non-unique indexes at
- * all. The queries a running node repeats are therefore lookups that both it and MongoDB serve from a unique index:
- * {@link #recent}, {@link #get} and {@link #lastCommitTimestamp} fetch dense indexes by {@code _id};
- * {@link #commitEntry} looks up the unique sparse {@code commit_key} index that {@link AuditLog#start()} creates.
+ * <p>Every call is a point read or a bounded reverse scan of the secondary keys {@link AuditIndex} writes with each
+ * entry, followed by one read of the entries it names, so its cost depends on the page asked for, not on the size of
+ * the log.
  */
 public final class AuditQueries {
 
@@ -31,46 +29,37 @@ public final class AuditQueries {
   /** Most entries one call returns. */
   public static final int MAX_LIMIT = 1000;
 
-  /** Indexes fetched per round trip by the walks back from the head. */
-  static final int PAGE = 1000;
+  /** Most commit entries {@link #lastCommitTimestamp} reads looking for one it can read. */
+  static final int COMMIT_PAGE = 100;
 
-  /** Most entries {@link #lastCommitTimestamp} reads looking for a commit. */
-  static final long COMMIT_SCAN_WINDOW = 100_000;
+  private final Store store;
 
-  private final MongoClient mongo;
-
-  public AuditQueries(MongoClient mongo) {
-    this.mongo = mongo;
+  public AuditQueries(Store store) {
+    this.store = store;
   }
 
   /**
    * Entries concerning an artifact, optionally only within {@code product} (null for any): those naming it, and read
-   * receipts that list it among other targets. Served by the {@code {artifact_id: 1, _id: 1}} index on MongoDB for
-   * the first kind; the embedded server scans the whole log for it.
+   * receipts that list it among other targets.
    */
   public Future<List<AuditEntry>> byArtifact(String artifactId, String product, Long beforeIndex, int limit) {
-    JsonObject query = new JsonObject().put("$or", new JsonArray()
-        .add(new JsonObject().put("artifact_id", artifactId))
-        .add(new JsonObject().put("details." + ReceiptWindow.RECEIPT + "." + ReceiptWindow.ITEMS + ".artifact_id",
-            artifactId)));
-    if (product != null) {
-      query.put("product", product);
-    }
-    return list(query, beforeIndex, limit);
+    return listed(AuditIndex.artifact(artifactId, product), beforeIndex, limit);
   }
 
-  /**
-   * Entries recorded for {@code actor}. Served by the {@code {actor: 1, _id: 1}} index on MongoDB; the embedded
-   * server scans the whole log for it.
-   */
+  /** Entries recorded for {@code actor}. */
   public Future<List<AuditEntry>> byActor(String actor, Long beforeIndex, int limit) {
-    return list(new JsonObject().put("actor", actor), beforeIndex, limit);
+    return listed(AuditIndex.actor(actor), beforeIndex, limit);
+  }
+
+  /** Refused and failed operations. */
+  public Future<List<AuditEntry>> failed(Long beforeIndex, int limit) {
+    return listed(AuditIndex.failed(), beforeIndex, limit);
   }
 
   /**
    * The newest entries of a log of {@code headSize} entries (e.g. {@link AuditClient#head()}'s size): the indexes just
-   * below {@code beforeIndex}, or below {@code headSize} when it is null or larger, fetched by {@code _id}. An index
-   * with no entry (a gap, which only tampering makes) is skipped, so a page may then hold fewer than {@code limit}.
+   * below {@code beforeIndex}, or below {@code headSize} when it is null or larger. An index with no entry (a gap,
+   * which only tampering makes) is skipped, so a page may then hold fewer than {@code limit}.
    */
   public Future<List<AuditEntry>> recent(long headSize, Long beforeIndex, int limit) {
     if (limit < 1) {
@@ -78,57 +67,45 @@ public final class AuditQueries {
     }
     long upper = beforeIndex == null ? headSize : Math.min(beforeIndex, headSize);
     long lower = Math.max(0, upper - Math.min(limit, MAX_LIMIT));
-    return byIndex(mongo, lower, upper).map(entries -> {
-      List<AuditEntry> newestFirst = new ArrayList<>(entries.size());
-      for (long i = upper - 1; i >= lower; i--) {
-        JsonObject doc = entries.get(i);
-        if (doc != null) {
-          newestFirst.add(AuditEntry.fromDocument(doc));
-        }
-      }
-      return newestFirst;
-    });
+    if (lower >= upper) {
+      return Future.succeededFuture(List.of());
+    }
+    return store.scan(Space.AUDIT, AuditEntry.key(lower), AuditEntry.key(upper), (int) (upper - lower), true)
+        .map(stored -> stored.stream().map(found -> AuditEntry.fromDocument(found.value())).toList());
   }
 
-  /**
-   * Refused and failed operations. Served by the {@code {outcome: 1, _id: 1}} index on MongoDB; the embedded server
-   * scans the whole log for it.
-   */
-  public Future<List<AuditEntry>> failed(Long beforeIndex, int limit) {
-    return list(new JsonObject().put("outcome", new JsonObject().put("$ne", AuditRecord.Outcome.SUCCESS.wire())),
-        beforeIndex, limit);
+  /** The index of the entry with this leaf hash (hex), or null. */
+  public Future<Long> indexOfLeaf(String leafHashHex) {
+    return store.get(Space.AUDIT_INDEX, AuditIndex.leaf(leafHashHex)).map(AuditQueries::index);
   }
 
   /**
    * The entry that recorded the commit of {@code artifactId} version {@code version} in {@code product}, or null if
-   * there is none (the artifact's audit entry was lost, e.g. in a crash between the two writes). Looked up by its
-   * {@link AuditEntry#commitKey() commit_key}, whose unique index also guarantees that there is at most one: the log
-   * refuses to write a second commit entry for the same artifact version.
+   * there is none (the artifact's audit entry was lost, e.g. in a crash between the two writes) or the entry the
+   * commit key points to does not record that commit (it was edited). The log inserts the commit key with the entry,
+   * so there is at most one.
    */
-  /** The index of the entry with this leaf hash (hex), or null. */
-  public Future<Long> indexOfLeaf(String leafHashHex) {
-    return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put(AuditEntry.LEAF_HASH, leafHashHex),
-        new JsonObject().put("_id", 1)).map(doc -> doc == null ? null : doc.getLong("_id"));
-  }
-
   public Future<AuditEntry> commitEntry(String product, String artifactId, int version) {
-    String key = AuditEntry.commitKey(product, artifactId, version);
-    if (key == null) {
-      return Future.succeededFuture(null);
-    }
-    return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put(AuditEntry.COMMIT_KEY, key), null)
-        .map(doc -> doc == null ? null : AuditEntry.fromDocument(doc));
-  }
-
-  /** The index of {@link #commitEntry}, or null. */
-  public Future<Long> commitIndex(String product, String artifactId, int version) {
-    return commitEntry(product, artifactId, version).map(entry -> entry == null ? null : entry.index());
+    String commitKey = AuditEntry.commitKey(product, artifactId, version);
+    return commitIndex(product, artifactId, version)
+        .compose(index -> index == null ? Future.succeededFuture(null) : get(index))
+        .map(entry -> entry != null && commitKey.equals(entry.commitKey()) ? entry : null);
   }
 
   /**
-   * Timestamp of the newest commit entry among the last {@value #COMMIT_SCAN_WINDOW} of a log of {@code headSize}
-   * entries; failing that, the oldest timestamp among them; null if the whole log holds no commit (or the window no
-   * readable entry).
+   * The index the log recorded for the commit of that artifact version, or null if none: from the commit key alone,
+   * the same key that refuses a second commit entry.
+   */
+  public Future<Long> commitIndex(String product, String artifactId, int version) {
+    String commitKey = AuditEntry.commitKey(product, artifactId, version);
+    if (commitKey == null) {
+      return Future.succeededFuture(null);
+    }
+    return store.get(Space.AUDIT_INDEX, AuditIndex.commit(commitKey)).map(AuditQueries::index);
+  }
+
+  /**
+   * Timestamp of the newest commit entry below {@code headSize}, or null if there is none.
    *
    * <p>Crash recovery ({@code IngestRecovery}) uses it, minus a clock-skew margin, to bound its scan to the
    * artifacts created since. An artifact whose commit entry was lost had its commit pending when the node crashed,
@@ -137,94 +114,61 @@ public final class AuditQueries {
    * margin bounds such an artifact. The newest commit's is the customary choice; an earlier bound is always safe,
    * only slower, and null makes recovery scan every artifact.
    *
-   * <p>Walks back from the head in {@code _id} pages of {@value #PAGE} (index-backed, unlike a sort). A log usually
-   * records a commit every few entries, but it can end in a long run of reads, so the walk stops after the window and
-   * answers the oldest timestamp in it: later than the newest commit's (which is further back), but a bound by the
-   * reasoning above. Entries that are not documents the log writes are skipped: walking past a tampered commit only
-   * makes the bound earlier.
+   * <p>Reads the newest {@value #COMMIT_PAGE} commit keys below the head and answers the first of their entries that
+   * is a document the log writes: walking past a tampered commit only makes the bound earlier.
    */
   public Future<String> lastCommitTimestamp(long headSize) {
-    return lastCommitTimestamp(headSize, COMMIT_SCAN_WINDOW);
-  }
-
-  /** {@link #lastCommitTimestamp(long)} reading at most {@code window} entries. */
-  Future<String> lastCommitTimestamp(long headSize, long window) {
-    long stop = Math.max(0, headSize - window);
-    return walkBack(headSize, stop, null);
-  }
-
-  /** Reads the page below {@code upper} unless it is {@code stop}; {@code oldest} is the oldest ts seen so far. */
-  private Future<String> walkBack(long upper, long stop, String oldest) {
-    if (upper <= stop) {
-      return Future.succeededFuture(stop == 0 ? null : oldest);
+    if (headSize <= 0) {
+      return Future.succeededFuture(null);
     }
-    long lower = Math.max(stop, upper - PAGE);
-    return byIndex(mongo, lower, upper).compose(docs -> {
-      String seen = oldest;
-      for (long i = upper - 1; i >= lower; i--) {
-        JsonObject doc = docs.get(i);
-        if (doc == null) {
-          continue;
-        }
-        AuditEntry entry;
-        try {
-          entry = AuditEntry.fromDocument(doc);
-        } catch (IllegalArgumentException e) {
-          LOG.warn("audit entry {} is not a document the log writes, skipped: {}", i, e.getMessage());
-          continue;
-        }
-        if (entry.isCommit()) {
-          return Future.succeededFuture(entry.ts());
-        }
-        if (seen == null || entry.ts().compareTo(seen) < 0) {
-          seen = entry.ts();
-        }
-      }
-      return walkBack(lower, stop, seen);
-    });
+    String commits = AuditIndex.commits();
+    return store.scan(Space.AUDIT_INDEX, commits, commits + AuditEntry.key(headSize), COMMIT_PAGE, true)
+        .compose(keys -> store.getAll(Space.AUDIT, entryKeys(keys)))
+        .map(docs -> {
+          for (Map.Entry<String, JsonObject> doc : docs.entrySet()) {
+            try {
+              AuditEntry entry = AuditEntry.fromDocument(doc.getValue());
+              if (entry.isCommit()) {
+                return entry.ts();
+              }
+            } catch (IllegalArgumentException e) {
+              LOG.warn("audit entry {} is not a document the log writes, skipped: {}", doc.getKey(), e.getMessage());
+            }
+          }
+          return null;
+        });
   }
 
   /** The entry at {@code index}, or null if there is none. */
   public Future<AuditEntry> get(long index) {
-    return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put("_id", index), null)
+    return store.get(Space.AUDIT, AuditEntry.key(index))
         .map(doc -> doc == null ? null : AuditEntry.fromDocument(doc));
   }
 
-  /**
-   * The stored documents with indexes {@code lower} (inclusive) to {@code upper}, by index; absent ones missing. One
-   * {@code _id $in} query: keep the range within a page.
-   */
-  static Future<Map<Long, JsonObject>> byIndex(MongoClient mongo, long lower, long upper) {
-    if (lower >= upper) {
-      return Future.succeededFuture(Map.of());
-    }
-    JsonArray ids = new JsonArray();
-    for (long i = lower; i < upper; i++) {
-      ids.add(i);
-    }
-    return mongo.find(AuditEntry.COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", ids)))
-        .map(docs -> {
-          Map<Long, JsonObject> byIndex = new HashMap<>();
-          for (JsonObject doc : docs) {
-            // $in matches numerically, so a non-integral _id (which the log never writes) may come back too.
-            if (doc.getValue("_id") instanceof Number id) {
-              byIndex.put(id.longValue(), doc);
-            }
-          }
-          return byIndex;
-        });
-  }
-
-  private Future<List<AuditEntry>> list(JsonObject query, Long beforeIndex, int limit) {
+  /** The entries named by the newest keys under {@code prefix} below {@code beforeIndex}; see {@link AuditIndex}. */
+  private Future<List<AuditEntry>> listed(String prefix, Long beforeIndex, int limit) {
     if (limit < 1) {
       return Future.failedFuture(new IllegalArgumentException("limit must be positive, was " + limit));
     }
-    if (beforeIndex != null) {
-      query.put("_id", new JsonObject().put("$lt", beforeIndex));
+    if (beforeIndex != null && beforeIndex <= 0) {
+      return Future.succeededFuture(List.of());
     }
-    FindOptions newestFirst = new FindOptions().setSort(new JsonObject().put("_id", -1))
-        .setLimit(Math.min(limit, MAX_LIMIT));
-    return mongo.findWithOptions(AuditEntry.COLLECTION, query, newestFirst)
-        .map(docs -> docs.stream().map(AuditEntry::fromDocument).toList());
+    String to = beforeIndex == null ? Keys.end(prefix) : prefix + AuditEntry.key(beforeIndex);
+    return store.scan(Space.AUDIT_INDEX, prefix, to, Math.min(limit, MAX_LIMIT), true)
+        .compose(keys -> store.getAll(Space.AUDIT, entryKeys(keys)))
+        .map(docs -> {
+          List<AuditEntry> entries = new ArrayList<>(docs.size());
+          docs.values().forEach(doc -> entries.add(AuditEntry.fromDocument(doc)));
+          return entries;
+        });
+  }
+
+  private static Long index(JsonObject pointer) {
+    return pointer == null ? null : pointer.getLong("index");
+  }
+
+  /** The entry keys that secondary keys end with. */
+  private static List<String> entryKeys(List<KeyValue> secondary) {
+    return secondary.stream().map(found -> Keys.last(found.key())).toList();
   }
 }

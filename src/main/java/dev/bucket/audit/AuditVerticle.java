@@ -1,12 +1,11 @@
 package dev.bucket.audit;
 
 import dev.bucket.bus.Addresses;
-import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.ext.mongo.MongoClient;
 
 import java.time.Clock;
 
@@ -15,17 +14,17 @@ import java.time.Clock;
  * a full queue fails the message with 503, anything else with 500) and {@link Addresses#AUDIT_HEAD} (any body →
  * {@link AuditHead}).
  *
- * <p>It owns the log's only {@link AuditLog}, so exactly one instance may run against a given MongoDB collection:
- * deploy it once (never with {@code instances > 1}). Everything it depends on is in its messages and MongoDB, and
- * {@link AuditLog#start()} re-reads the head, so it can later run as a cluster-wide singleton (one node holds a lock
- * or lease and deploys it, a successor deploys it after the lease lapses); that requires wire codecs for the three
- * message types instead of the node-local ones registered here.
+ * <p>It owns the log's only {@link AuditLog}, so exactly one instance may run against a given store: deploy it once
+ * (never with {@code instances > 1}; entries are inserted, so a second writer's batches would fail rather than fork
+ * the log). Everything it depends on is in its messages and the store, and {@link AuditLog#start()} re-reads the
+ * head, so it can later run as a cluster-wide singleton (one node holds a lock or lease and deploys it, a successor
+ * deploys it after the lease lapses); that requires wire codecs for the three message types instead of the
+ * node-local ones registered here.
  */
 public final class AuditVerticle extends VerticleBase {
 
-  private final MongoClient mongo;
+  private final Store store;
   private final DurableFollower follower;
-  private final DurabilityBarrier barrier;
   private final Clock clock;
   private final int queueCapacity;
   private final int maxBatch;
@@ -33,15 +32,13 @@ public final class AuditVerticle extends VerticleBase {
   private MessageConsumer<AuditAppend> appends;
   private MessageConsumer<Object> heads;
 
-  public AuditVerticle(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int queueCapacity, int maxBatch) {
-    this(mongo, barrier, clock, queueCapacity, maxBatch, DurableFollower.NONE);
+  public AuditVerticle(Store store, Clock clock, int queueCapacity, int maxBatch) {
+    this(store, clock, queueCapacity, maxBatch, DurableFollower.NONE);
   }
 
-  public AuditVerticle(MongoClient mongo, DurabilityBarrier barrier, Clock clock, int queueCapacity, int maxBatch,
-                       DurableFollower follower) {
+  public AuditVerticle(Store store, Clock clock, int queueCapacity, int maxBatch, DurableFollower follower) {
     this.follower = follower;
-    this.mongo = mongo;
-    this.barrier = barrier;
+    this.store = store;
     this.clock = clock;
     this.queueCapacity = queueCapacity;
     this.maxBatch = maxBatch;
@@ -49,7 +46,7 @@ public final class AuditVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    log = new AuditLog(mongo, barrier, clock, queueCapacity, maxBatch);
+    log = new AuditLog(store, clock, queueCapacity, maxBatch);
     log.onDurable(follower::durable);
     return log.start().compose(v -> follower.start(vertx, log.head().size())).compose(v -> {
       appends = vertx.eventBus().consumer(Addresses.AUDIT_APPEND, this::append);

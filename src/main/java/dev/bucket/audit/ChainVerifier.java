@@ -1,8 +1,14 @@
 package dev.bucket.audit;
 
+import dev.bucket.storage.KeyValue;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Re-verifies a range of the stored log against its hash chain, page by page in index order, and reports the first
@@ -10,9 +16,8 @@ import io.vertx.ext.mongo.MongoClient;
  * inserted, dropped or reordered), or a final hash other than the one expected (the tail was rewritten
  * consistently, which only an independently kept head hash can reveal).
  *
- * <p>Indexes are dense, so each page is fetched as {@code {_id: {$in: [the next indexes]}}} and put in order here: an
- * {@code _id} lookup is served by the {@code _id} index by MongoDB and by the embedded mongo-java-server alike, which
- * a range query with a sort is not (the embedded server scans and sorts the whole collection for it).
+ * <p>Each page is one bounded scan of the entry keys of the next {@value #PAGE} indexes, so a walk holds one page at a
+ * time however long the range.
  */
 public final class ChainVerifier {
 
@@ -22,10 +27,10 @@ public final class ChainVerifier {
   /** Indexes fetched per round trip. */
   static final int PAGE = 1000;
 
-  private final MongoClient mongo;
+  private final Store store;
 
-  public ChainVerifier(MongoClient mongo) {
-    this.mongo = mongo;
+  public ChainVerifier(Store store) {
+    this.store = store;
   }
 
   /**
@@ -79,21 +84,25 @@ public final class ChainVerifier {
         return Future.succeededFuture(finish());
       }
       long stop = Math.min(end, first + PAGE);
-      return AuditQueries.byIndex(mongo, first, stop).compose(byIndex -> {
-        if (prevHash == null) {
-          ChainReport problem = anchor(byIndex.get(next - 1));
-          if (problem != null) {
-            return Future.succeededFuture(problem);
-          }
+      return store.scan(Space.AUDIT, AuditEntry.key(first), AuditEntry.key(stop), (int) (stop - first), false)
+          .compose(page -> check(byIndex(page), stop));
+    }
+
+    /** Checks the entries of one page up to {@code stop}, then goes on with the next page unless one is bad. */
+    Future<ChainReport> check(Map<Long, JsonObject> byIndex, long stop) {
+      if (prevHash == null) {
+        ChainReport problem = anchor(byIndex.get(next - 1));
+        if (problem != null) {
+          return Future.succeededFuture(problem);
         }
-        while (next < stop) {
-          ChainReport problem = check(byIndex.get(next));
-          if (problem != null) {
-            return Future.succeededFuture(problem);
-          }
+      }
+      while (next < stop) {
+        ChainReport problem = check(byIndex.get(next));
+        if (problem != null) {
+          return Future.succeededFuture(problem);
         }
-        return page();
-      });
+      }
+      return page();
     }
 
     /** Takes the hash the range links to from the entry before it; returns the problem, or null. */
@@ -113,7 +122,7 @@ public final class ChainVerifier {
       }
       AuditEntry entry;
       try {
-        entry = HashChain.verifiedEntry(doc);
+        entry = HashChain.verifiedEntry(next, doc);
       } catch (AuditTamperedException e) {
         return ChainReport.bad(checked, next, e.problem(), e.getMessage());
       }
@@ -125,6 +134,18 @@ public final class ChainVerifier {
       next++;
       checked++;
       return null;
+    }
+
+    /** The page's entries by the index their key names; a key that names none is no entry. */
+    static Map<Long, JsonObject> byIndex(List<KeyValue> page) {
+      Map<Long, JsonObject> byIndex = new HashMap<>();
+      for (KeyValue stored : page) {
+        Long index = AuditEntry.indexOf(stored.key());
+        if (index != null) {
+          byIndex.put(index, stored.value());
+        }
+      }
+      return byIndex;
     }
 
     ChainReport finish() {

@@ -26,7 +26,7 @@ public final class HashChain {
   /** Seven years of 365 days: how long audit entries must be kept. */
   public static final Duration RETENTION = Duration.ofDays(2555);
 
-  /** Larger entries are refused rather than risking a batch that MongoDB rejects as a whole. */
+  /** Larger entries are refused rather than risking a batch that a store driver rejects as a whole. */
   static final int MAX_CANONICAL_BYTES = 64 * 1024;
 
   private static final DateTimeFormatter TIMESTAMP =
@@ -68,18 +68,22 @@ public final class HashChain {
   }
 
   /**
-   * Reads a stored entry and checks it on its own: readable, stored at the position it names, and its content still
-   * hashing to its {@code entry_hash}. Linkage to its predecessor is the caller's to check.
+   * Reads the entry stored under {@code key} and checks it on its own: readable, stored at the position it names, and
+   * its content still hashing to its {@code entry_hash}. Linkage to its predecessor is the caller's to check.
    *
    * @throws AuditTamperedException naming the entry and the problem
    */
-  public static AuditEntry verifiedEntry(JsonObject doc) {
-    Object id = doc.getValue("_id");
-    if (!(id instanceof Integer || id instanceof Long)) {
+  public static AuditEntry verifiedEntry(String key, JsonObject doc) {
+    Long index = AuditEntry.indexOf(key);
+    if (index == null) {
       throw new AuditTamperedException(null, "malformed",
-          "the audit log holds a document with _id " + id + ", which is not an entry index");
+          "the audit log holds an entry under key " + key + ", which is not an entry index");
     }
-    long position = ((Number) id).longValue();
+    return verifiedEntry(index, doc);
+  }
+
+  /** {@link #verifiedEntry(String, JsonObject)} for the entry stored at {@code position}. */
+  public static AuditEntry verifiedEntry(long position, JsonObject doc) {
     AuditEntry entry;
     try {
       entry = AuditEntry.fromDocument(doc);

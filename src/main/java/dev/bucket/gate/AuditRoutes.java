@@ -75,12 +75,7 @@ final class AuditRoutes {
         .compose(entries -> recordRead(ctx).map(entries))
         .onSuccess(entries -> {
           JsonArray items = new JsonArray();
-          // The stored document minus its storage key (the same value as "index").
-          entries.forEach(e -> {
-            JsonObject entry = e.toDocument().copy();
-            entry.remove("_id");
-            items.add(entry);
-          });
+          entries.forEach(e -> items.add(e.toDocument()));
           JsonObject body = new JsonObject().put("entries", items);
           if (entries.size() == limit) {
             body.put("next_before", entries.get(entries.size() - 1).index());

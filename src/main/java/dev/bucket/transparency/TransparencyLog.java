@@ -4,11 +4,13 @@ import dev.bucket.audit.AuditEntry;
 import dev.bucket.audit.AuditHead;
 import dev.bucket.audit.DurableFollower;
 import dev.bucket.bus.Addresses;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Vertx;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
-import io.vertx.ext.mongo.UpdateOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -19,15 +21,15 @@ import org.slf4j.LoggerFactory;
  * context: each durable batch's entries are appended as leaves (nodes that complete are saved by {@link TreeStore}),
  * and {@link #publish()}, called at least once a second, signs a C2SP checkpoint for the durable size whenever the
  * tree has grown. Only durable entries ever enter the tree, so a checkpoint never covers an entry a crash could lose.
+ * Signed notes are kept in {@link Space#CHECKPOINTS} as {@code {note}} under {@link Keys#num}(tree size).
  */
 public final class TransparencyLog implements DurableFollower {
 
-  public static final String CHECKPOINTS = "log_checkpoints";
   /** Well inside the promise that an entry is under a signed checkpoint within a second of its acknowledgement. */
   static final long PUBLISH_INTERVAL_MS = 250;
   private static final Logger LOG = LoggerFactory.getLogger(TransparencyLog.class);
 
-  private final MongoClient mongo;
+  private final Store store;
   private final TreeStore tree;
   private final NoteSigner signer;
   private final String origin;
@@ -37,8 +39,8 @@ public final class TransparencyLog implements DurableFollower {
   private long signedSize = -1;
   private boolean publishing;
 
-  public TransparencyLog(MongoClient mongo, TreeStore tree, NoteSigner signer, String origin) {
-    this.mongo = mongo;
+  public TransparencyLog(Store store, TreeStore tree, NoteSigner signer, String origin) {
+    this.store = store;
     this.tree = tree;
     this.signer = signer;
     this.origin = origin;
@@ -107,9 +109,7 @@ public final class TransparencyLog implements DurableFollower {
     publishing = true;
     long size = appender.size();
     String note = signer.sign(new Checkpoint(origin, size, appender.root()).body());
-    JsonObject doc = new JsonObject().put("_id", size).put("note", note);
-    return mongo.replaceDocumentsWithOptions(CHECKPOINTS, new JsonObject().put("_id", size), doc,
-            new UpdateOptions().setUpsert(true))
+    return store.commit(new Batch().put(Space.CHECKPOINTS, Keys.num(size), new JsonObject().put("note", note)))
         .map(stored -> {
           signedNote = note;
           signedSize = size;

@@ -1,12 +1,12 @@
 package dev.bucket.transparency;
 
 import dev.bucket.audit.AuditEntry;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
-import io.vertx.ext.mongo.MongoClient;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,38 +17,35 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Merkle tree's hashes in MongoDB, laid out like C2SP tlog-tiles with tiles of height 8: leaf hashes come from
+ * The Merkle tree's hashes in the store, laid out like C2SP tlog-tiles with tiles of height 8: leaf hashes come from
  * the log entries themselves (each is SHA-256(0x00 || canonical entry)), and only complete subtrees at levels 8, 16,
- * 24, ... are stored, one small document each, keyed {@code level/index}. Any other complete subtree is combined
- * from at most 128 hashes of the stored level below it, so a proof costs a few {@code $in} lookups and the tree adds
- * one document per 256 entries. Stored nodes are a cache of values derivable from the entries: a missing one (say a
- * crash before it was saved) is recomputed from the level below and saved again.
+ * 24, ... are stored in {@link Space#TREE}, one small value {@code {hash}} each, keyed {@code level␟index} (index as
+ * {@link Keys#num}). Any other complete subtree is combined from at most 128 hashes of the stored level below it, so
+ * a proof costs a few multi-key reads and the tree adds one key per 256 entries. Stored nodes are a cache of values
+ * derivable from the entries, hence put rather than inserted: a missing one (say a crash before it was saved) is
+ * recomputed from the level below and saved again.
  */
 public final class TreeStore {
 
-  public static final String NODES = "log_nodes";
   static final int TILE_HEIGHT = 8;
   private static final HexFormat HEX = HexFormat.of();
-  private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().setOrdered(false);
 
-  private final MongoClient mongo;
+  private final Store store;
 
-  public TreeStore(MongoClient mongo) {
-    this.mongo = mongo;
+  public TreeStore(Store store) {
+    this.store = store;
   }
 
   /** Saves the tile-level nodes among {@code nodes}; idempotent, since a node's hash never changes. */
   public Future<Void> save(Collection<Node> nodes) {
-    List<BulkOperation> writes = new ArrayList<>();
+    Batch writes = new Batch();
     for (Node node : nodes) {
       if (node.level() > 0 && node.level() % TILE_HEIGHT == 0) {
-        JsonObject doc = new JsonObject().put("_id", key(node.level(), node.index()))
-            .put("level", node.level()).put("index", node.index()).put("hash", HEX.formatHex(node.hash()));
-        writes.add(BulkOperation.createReplace(new JsonObject().put("_id", doc.getString("_id")), doc, true));
+        writes.put(Space.TREE, key(node.level(), node.index()),
+            new JsonObject().put("hash", HEX.formatHex(node.hash())));
       }
     }
-    return writes.isEmpty() ? Future.succeededFuture()
-        : mongo.bulkWriteWithOptions(NODES, writes, UNORDERED).mapEmpty();
+    return writes.isEmpty() ? Future.succeededFuture() : store.commit(writes);
   }
 
   /** A source that answers for every id in {@code ids} (all of them complete subtrees of the durable log). */
@@ -91,11 +88,15 @@ public final class TreeStore {
     if (level == 0) {
       return leaves(indexes);
     }
-    JsonArray keys = new JsonArray();
-    indexes.forEach(i -> keys.add(key(level, i)));
-    return mongo.find(NODES, new JsonObject().put("_id", new JsonObject().put("$in", keys))).compose(docs -> {
+    List<String> keys = indexes.stream().map(i -> key(level, i)).toList();
+    return store.getAll(Space.TREE, keys).compose(docs -> {
       Map<Long, byte[]> found = new HashMap<>();
-      docs.forEach(doc -> found.put(doc.getLong("index"), HEX.parseHex(doc.getString("hash"))));
+      for (long i : indexes) {
+        JsonObject doc = docs.get(key(level, i));
+        if (doc != null) {
+          found.put(i, HEX.parseHex(doc.getString("hash")));
+        }
+      }
       List<Node.Id> missing = indexes.stream().filter(i -> !found.containsKey(i))
           .map(i -> new Node.Id(level, i)).toList();
       if (missing.isEmpty()) {
@@ -127,19 +128,17 @@ public final class TreeStore {
 
   /** Leaf hashes of durable entries, read by index. */
   private Future<Map<Long, byte[]>> leaves(Set<Long> indexes) {
-    JsonArray keys = new JsonArray(new ArrayList<>(indexes));
-    return mongo.find(AuditEntry.COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", keys)))
-        .map(docs -> {
-          Map<Long, byte[]> leaves = new HashMap<>();
-          docs.forEach(doc -> {
-            AuditEntry entry = AuditEntry.fromDocument(doc);
-            leaves.put(entry.index(), MerkleHash.leafHash(entry.canonicalBytes()));
-          });
-          if (leaves.size() != indexes.size()) {
-            throw new IllegalStateException("log entries missing among " + indexes.size() + " requested");
-          }
-          return leaves;
-        });
+    return store.getAll(Space.AUDIT, indexes.stream().map(AuditEntry::key).toList()).map(docs -> {
+      Map<Long, byte[]> leaves = new HashMap<>();
+      docs.values().forEach(doc -> {
+        AuditEntry entry = AuditEntry.fromDocument(doc);
+        leaves.put(entry.index(), MerkleHash.leafHash(entry.canonicalBytes()));
+      });
+      if (leaves.size() != indexes.size()) {
+        throw new IllegalStateException("log entries missing among " + indexes.size() + " requested");
+      }
+      return leaves;
+    });
   }
 
   /** The hash of subtree {@code (level, index)} from the hashes at {@code base} level below it. */
@@ -147,7 +146,7 @@ public final class TreeStore {
     if (level == base) {
       byte[] hash = hashes.get(index);
       if (hash == null) {
-        throw new IllegalStateException("no hash for node " + key(level, index));
+        throw new IllegalStateException("no hash for node " + level + "/" + index);
       }
       return hash;
     }
@@ -156,6 +155,6 @@ public final class TreeStore {
   }
 
   private static String key(int level, long index) {
-    return level + "/" + index;
+    return Keys.of(level, Keys.num(index));
   }
 }

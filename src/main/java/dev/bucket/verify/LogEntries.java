@@ -12,7 +12,8 @@ import java.util.List;
 final class LogEntries {
 
   /** Fields of the stored document that are not part of the canonical bytes. */
-  private static final List<String> STORED_ONLY = List.of("_id", "prev_hash", "entry_hash", AuditEntry.COMMIT_KEY);
+  private static final List<String> STORED_ONLY = List.of("prev_hash", "entry_hash", AuditEntry.COMMIT_KEY,
+      AuditEntry.LEAF_HASH);
 
   private LogEntries() {
   }

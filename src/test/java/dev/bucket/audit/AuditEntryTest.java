@@ -40,11 +40,13 @@ class AuditEntryTest {
   }
 
   @Test
-  void documentUsesIndexAsIdAndSnakeCaseAndOmitsNulls() {
+  void documentIsSnakeCaseAndOmitsNullsAndItsKeyOrdersByIndex() {
     JsonObject doc = entry(null).withEntryHash("1".repeat(64)).toDocument();
 
-    assertThat(doc.getLong("_id")).isEqualTo(7L);
-    assertThat(doc.fieldNames()).containsExactlyInAnyOrder("_id", "index", "ts", "actor", "product", "op",
+    assertThat(AuditEntry.key(7)).isEqualTo("0000000000000000007").isLessThan(AuditEntry.key(10));
+    assertThat(AuditEntry.indexOf(AuditEntry.key(7))).isEqualTo(7L);
+    assertThat(AuditEntry.indexOf("7")).isNull();
+    assertThat(doc.fieldNames()).containsExactlyInAnyOrder("index", "ts", "actor", "product", "op",
         "artifact_id", "version", "content_hash", "outcome", "status", "retention_until", "prev_hash", "entry_hash",
         "commit_key", "leaf_hash");
   }

@@ -1,5 +1,7 @@
 package dev.bucket.audit;
 
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Space;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,16 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Timeouts are generous: on a loaded two-core machine a cold JVM is several times slower than usual. */
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class AuditLogTest extends MongoTestBase {
+class AuditLogTest extends StoreTestBase {
 
   private static final Clock CLOCK = Clock.fixed(T0, ZoneOffset.UTC);
 
-  private AuditLog log(CountingBarrier barrier, int capacity, int maxBatch) {
-    return new AuditLog(mongo, barrier, CLOCK, capacity, maxBatch);
+  private AuditLog log(int capacity, int maxBatch) {
+    return new AuditLog(store, CLOCK, capacity, maxBatch);
   }
 
   @Test
-  void canonicalBytesSurviveAMongoRoundTripExactly(VertxTestContext test) {
+  void canonicalBytesSurviveAStoreRoundTripExactly(VertxTestContext test) {
     JsonObject details = new JsonObject().put("big", (1L << 53) - 1).put("small", 3).put("flag", false)
         .put("none", (String) null)
         .put("nested", new JsonObject().put("list", new JsonArray().add("é✓😀").add(-7L)));
@@ -38,9 +40,9 @@ class AuditLogTest extends MongoTestBase {
         null, AuditRecord.Outcome.SUCCESS, 200, null, details), T0);
 
     insert(List.of(written))
-        .compose(v -> mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put("_id", 0L), null))
+        .compose(v -> stored(0))
         .onComplete(test.succeeding(doc -> test.verify(() -> {
-          AuditEntry read = HashChain.verifiedEntry(doc);
+          AuditEntry read = HashChain.verifiedEntry(0, doc);
           assertThat(read.canonicalBytes()).isEqualTo(written.canonicalBytes());
           assertThat(read.entryHash()).isEqualTo(written.entryHash());
           test.completeNow();
@@ -50,7 +52,7 @@ class AuditLogTest extends MongoTestBase {
   @Test
   void concurrentAppendsAreGroupCommittedIntoOneDenseChain(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    AuditLog log = log(new CountingBarrier(), 20_000, 1000);
+    AuditLog log = log(20_000, 1000);
     int count = 5000;
 
     on(context, () -> log.start().compose(v -> {
@@ -65,7 +67,7 @@ class AuditLogTest extends MongoTestBase {
             .containsExactlyElementsOf(LongStream.range(0, count).boxed().toList());
         assertThat(head).isEqualTo(new AuditHead(count, receipts.get(count - 1).entryHash()));
       });
-      return new ChainVerifier(mongo).verify(0, count, head.hash());
+      return new ChainVerifier(store).verify(0, count, head.hash());
     })).compose(report -> on(context, () -> Future.succeededFuture(log.batchesWritten())).map(batches -> {
       assertThat(report.ok()).as(report.detail()).isTrue();
       assertThat(report.checked()).isEqualTo(count);
@@ -78,47 +80,47 @@ class AuditLogTest extends MongoTestBase {
   @Test
   void aFullQueueRefusesWithBackpressure(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    CountingBarrier barrier = new CountingBarrier().hold();
-    AuditLog log = log(barrier, 3, 1000);
+    store.hold();
+    AuditLog log = log(3, 1000);
 
     on(context, () -> log.start().compose(v -> {
-      // The first is in flight (its sync held), two more are queued: three accepted, the queue is full.
+      // The first is in flight (its commit held), two more are queued: three accepted, the queue is full.
       log.append(record("a", "x", 1), true);
       log.append(record("a", "x", 2), false);
       log.append(record("a", "x", 3), true);
       return log.append(record("a", "x", 4), false);
     })).onComplete(test.failing(e -> test.verify(() -> {
       assertThat(e).isInstanceOf(AuditBackpressureException.class).hasMessageContaining("3");
-      barrier.release();
+      store.release();
       test.completeNow();
     })));
   }
 
   @Test
-  void durableAppendsCompleteOnlyAfterTheBarrierSynced(Vertx vertx, VertxTestContext test) {
+  void durableAppendsCompleteOnlyAfterTheirCommit(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    CountingBarrier barrier = new CountingBarrier().hold();
-    AuditLog log = log(barrier, 100, 1000);
+    store.hold();
+    AuditLog log = log(100, 1000);
     List<Future<AuditReceipt>> appends = new ArrayList<>();
-    AtomicInteger syncsWhenAnswered = new AtomicInteger();
+    AtomicInteger commitsWhenAnswered = new AtomicInteger();
 
     on(context, () -> log.start().map(v -> {
-      // Runs as the receipt is delivered, before the next batch (the accepted entry) can sync again.
+      // Runs as the receipt is delivered, before the next batch (the accepted entry) is committed.
       appends.add(log.append(record("a", "x", 1), true)
-          .onSuccess(receipt -> syncsWhenAnswered.set(barrier.syncs.get())));
+          .onSuccess(receipt -> commitsWhenAnswered.set(store.commits.get())));
       appends.add(log.append(record("a", "x", 2), false));
       return null;
-    })).compose(v -> barrier.firstSync.future()).compose(v -> on(context, () -> {
+    })).compose(v -> store.firstCommit.future()).compose(v -> on(context, () -> {
       test.verify(() -> {
-        assertThat(appends.get(0).isComplete()).as("durable append before sync").isFalse();
+        assertThat(appends.get(0).isComplete()).as("durable append before its commit").isFalse();
         assertThat(appends.get(1).result().index()).as("accepted append is answered at once").isEqualTo(1);
         assertThat(log.head()).isEqualTo(HashChain.EMPTY);
       });
-      barrier.release();
+      store.release();
       return appends.get(0);
     })).onComplete(test.succeeding(receipt -> test.verify(() -> {
       assertThat(receipt.index()).isZero();
-      assertThat(syncsWhenAnswered.get()).isEqualTo(1);
+      assertThat(commitsWhenAnswered.get()).isEqualTo(1);
       test.completeNow();
     })));
   }
@@ -126,8 +128,8 @@ class AuditLogTest extends MongoTestBase {
   @Test
   void aRestartedLogContinuesTheChain(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    AuditLog first = log(new CountingBarrier(), 100, 1000);
-    AuditLog second = log(new CountingBarrier(), 100, 1000);
+    AuditLog first = log(100, 1000);
+    AuditLog second = log(100, 1000);
 
     on(context, () -> first.start().compose(v -> {
       for (int i = 0; i < 9; i++) {
@@ -141,7 +143,7 @@ class AuditLogTest extends MongoTestBase {
         })))
         .compose(receipt -> {
           test.verify(() -> assertThat(receipt.index()).isEqualTo(10));
-          return new ChainVerifier(mongo).verify(0, 11, receipt.entryHash());
+          return new ChainVerifier(store).verify(0, 11, receipt.entryHash());
         })
         .onComplete(test.succeeding(report -> test.verify(() -> {
           assertThat(report.ok()).as(report.detail()).isTrue();
@@ -154,9 +156,8 @@ class AuditLogTest extends MongoTestBase {
     Context context = vertx.getOrCreateContext();
 
     insert(chain(HashChain.EMPTY, 10))
-        .compose(v -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 9L),
-            new JsonObject().put("$set", new JsonObject().put("actor", "mallory"))))
-        .compose(v -> on(context, () -> log(new CountingBarrier(), 100, 1000).start()))
+        .compose(v -> tamper(9, doc -> doc.put("actor", "mallory")))
+        .compose(v -> on(context, () -> log(100, 1000).start()))
         .onComplete(test.failing(e -> test.verify(() -> {
           assertThat(e).isInstanceOfSatisfying(AuditTamperedException.class, tampered -> {
             assertThat(tampered.index()).isEqualTo(9);
@@ -172,9 +173,8 @@ class AuditLogTest extends MongoTestBase {
     Context context = vertx.getOrCreateContext();
 
     insert(chain(HashChain.EMPTY, 10))
-        .compose(v -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 9L),
-            new JsonObject().put("$set", new JsonObject().put("status", 200))))
-        .compose(v -> on(context, () -> log(new CountingBarrier(), 100, 1000).start()))
+        .compose(v -> tamper(9, doc -> doc.put("status", 200)))
+        .compose(v -> on(context, () -> log(100, 1000).start()))
         .onComplete(test.failing(e -> test.verify(() -> {
           assertThat(e).isInstanceOfSatisfying(AuditTamperedException.class, tampered -> {
             assertThat(tampered.index()).isEqualTo(9);
@@ -188,7 +188,7 @@ class AuditLogTest extends MongoTestBase {
   @Test
   void theLogWritesAtMostOneCommitEntryPerArtifactVersion(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    AuditLog log = log(new CountingBarrier(), 100, 1000);
+    AuditLog log = log(100, 1000);
     AuditRecord commit = record("a", "x", 1);
     AuditRecord replay = new AuditRecord("b", commit.product(), commit.operation(), commit.artifactId(),
         commit.version(), commit.contentHash(), commit.outcome(), 200, null, null);
@@ -199,16 +199,19 @@ class AuditLogTest extends MongoTestBase {
         .compose(v -> log.append(replay, true))
         .compose(v -> log.append(commit, true).map(receipt -> (Throwable) null).otherwise(e -> e))
         .compose(duplicate -> {
-          test.verify(() -> assertThat(duplicate).as("second commit of prod-a/x/1").isNotNull()
-              .hasMessageContaining("commit_key"));
+          test.verify(() -> assertThat(duplicate).as("second commit of prod-a/x/1")
+              .isInstanceOfSatisfying(KeyConflictException.class, conflict -> {
+                assertThat(conflict.space()).isEqualTo(Space.AUDIT_INDEX);
+                assertThat(conflict.key()).isEqualTo(AuditIndex.commit("prod-a/x/1"));
+              }));
           // The log recovers behind the refused entry and goes on.
           return log.append(record("a", "x", 2), true);
         }))
         .compose(receipt -> {
           test.verify(() -> assertThat(receipt.index()).isEqualTo(3));
-          return Future.all(new AuditQueries(mongo).commitIndex("prod-a", "x", 1),
-              new AuditQueries(mongo).commitIndex("prod-a", "x", 2),
-              new ChainVerifier(mongo).verify(0, 4, receipt.entryHash()));
+          return Future.all(new AuditQueries(store).commitIndex("prod-a", "x", 1),
+              new AuditQueries(store).commitIndex("prod-a", "x", 2),
+              new ChainVerifier(store).verify(0, 4, receipt.entryHash()));
         })
         .onComplete(test.succeeding(all -> test.verify(() -> {
           assertThat(all.<Long>resultAt(0)).isZero();
@@ -219,15 +222,47 @@ class AuditLogTest extends MongoTestBase {
   }
 
   @Test
-  void aFailedBatchFailsItsWaitersAndTheQueueIsResealedBehindTheRealHead(Vertx vertx, VertxTestContext test) {
+  void aDuplicateCommitInABatchFailsAloneAndTheRestIsWrittenBehindIt(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    // Held until all three are queued: the first batch's write may complete synchronously, which would otherwise
-    // split entries 1 and 2 into separate batches.
-    CountingBarrier barrier = new CountingBarrier().hold();
-    AuditLog log = log(barrier, 100, 1000);
-    // Another writer's entry where the log's third entry will go: the second batch (entries 1, 2) lands its first
-    // entry, then fails on a duplicate key.
-    AuditEntry foreign = HashChain.next(new AuditHead(2, "f".repeat(64)), record("intruder", "z", 0), T0);
+    // Held until the rest is queued, so that everything after the first entry goes in one batch.
+    store.hold();
+    AuditLog log = log(100, 1000);
+    List<Future<AuditReceipt>> appends = new ArrayList<>();
+
+    on(context, () -> log.start().map(v -> {
+      appends.add(log.append(record("a", "w", 1), true));
+      appends.add(log.append(record("a", "x", 1), true));
+      appends.add(log.append(record("b", "x", 1), true));
+      appends.add(log.append(record("a", "y", 1), true));
+      store.release();
+      return null;
+    })).compose(v -> Future.join(appends).otherwiseEmpty())
+        .compose(v -> {
+          test.verify(() -> {
+            assertThat(appends.get(0).result().index()).isZero();
+            assertThat(appends.get(1).result().index()).isEqualTo(1);
+            assertThat(appends.get(2).cause()).isInstanceOf(KeyConflictException.class);
+            assertThat(appends.get(3).result().index()).as("re-sealed behind the refused entry").isEqualTo(2);
+            assertThat(store.commits.get()).as("the refused batch, then the rest of it").isEqualTo(3);
+          });
+          return new ChainVerifier(store).verify(0, 3, appends.get(3).result().entryHash());
+        })
+        .onComplete(test.succeeding(report -> test.verify(() -> {
+          assertThat(report.ok()).as(report.detail()).isTrue();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aFailedBatchWritesNothingFailsItsWaitersAndTheQueueIsResealedBehindTheRealHead(Vertx vertx,
+                                                                                      VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+    // Held until all three are queued, so that entries 1 and 2 go in one batch.
+    store.hold();
+    AuditLog log = log(100, 1000);
+    // Another writer's entry where the log's second entry will go: the second batch (entries 1, 2) fails on it as a
+    // whole.
+    AuditEntry foreign = HashChain.next(new AuditHead(1, "f".repeat(64)), record("intruder", "z", 0), T0);
     List<Future<AuditReceipt>> appends = new ArrayList<>();
 
     on(context, () -> log.start().compose(v -> insert(List.of(foreign))).map(v -> {
@@ -236,26 +271,30 @@ class AuditLogTest extends MongoTestBase {
       appends.add(log.append(record("a", "x", 2), true));
       // Appended while the log recovers: sealed behind entry 2 as this log saw it, then re-sealed.
       appends.get(2).onFailure(e -> appends.add(log.append(record("a", "x", 3), true)));
-      barrier.release();
+      store.release();
       return null;
     })).compose(v -> Future.join(appends.subList(0, 3)).otherwiseEmpty())
         .compose(v -> appends.get(3))
         .compose(after -> {
           test.verify(() -> {
             assertThat(appends.get(0).result().index()).isZero();
-            assertThat(appends.get(1).failed()).isTrue();
+            assertThat(appends.get(1).cause()).isInstanceOfSatisfying(KeyConflictException.class,
+                conflict -> assertThat(conflict.key()).isEqualTo(AuditEntry.key(1)));
             assertThat(appends.get(2).failed()).isTrue();
-            assertThat(after.index()).isEqualTo(3);
+            assertThat(after.index()).isEqualTo(2);
           });
-          return mongo.findOne(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L), null);
+          return Future.all(stored(1), stored(2));
         })
-        .compose(doc -> {
-          test.verify(() -> assertThat(doc.getString("prev_hash")).isEqualTo(foreign.entryHash()));
-          return new ChainVerifier(mongo).verify(0, 4, null);
+        .compose(docs -> {
+          test.verify(() -> {
+            assertThat(docs.<JsonObject>resultAt(0).getString("actor")).isEqualTo("intruder");
+            assertThat(docs.<JsonObject>resultAt(1).getString("prev_hash")).isEqualTo(foreign.entryHash());
+          });
+          return new ChainVerifier(store).verify(0, 3, null);
         })
         .onComplete(test.succeeding(report -> test.verify(() -> {
-          // Entry 1 landed although its waiter was told otherwise; the intruder's entry 2 is exposed by the chain.
-          assertThat(report.firstBadIndex()).isEqualTo(2);
+          // The intruder's entry 1 is exposed by the chain.
+          assertThat(report.firstBadIndex()).isEqualTo(1);
           assertThat(report.problem()).isEqualTo("prev_hash_mismatch");
           test.completeNow();
         })));
@@ -263,9 +302,9 @@ class AuditLogTest extends MongoTestBase {
 
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
-  void throughputOfDurableAppendsAgainstTheMemoryBackend(Vertx vertx, VertxTestContext test) {
+  void throughputOfDurableAppendsAgainstTheEmbeddedStore(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
-    AuditLog log = log(new CountingBarrier(), 20_000, 1000);
+    AuditLog log = log(20_000, 1000);
     int count = 20_000;
     long[] started = new long[1];
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class AuditQueriesTest extends MongoTestBase {
+class AuditQueriesTest extends StoreTestBase {
 
   private static AuditRecord entry(String actor, String product, String op, String artifactId, int version,
                                    AuditRecord.Outcome outcome, int status) {
@@ -40,7 +40,7 @@ class AuditQueriesTest extends MongoTestBase {
       entries.add(sealed);
       head = HashChain.headAfter(sealed);
     }
-    return insert(entries).map(v -> new AuditQueries(mongo));
+    return insert(entries).map(v -> new AuditQueries(store));
   }
 
   @Test
@@ -52,7 +52,7 @@ class AuditQueriesTest extends MongoTestBase {
     AuditEntry listed = HashChain.next(HashChain.EMPTY, receipt, T0);
     AuditEntry other = HashChain.next(HashChain.headAfter(listed),
         entry("bob", "p1", "artifact.read", "a3", 1, AuditRecord.Outcome.SUCCESS, 200), T0);
-    insert(List.of(listed, other)).map(v -> new AuditQueries(mongo))
+    insert(List.of(listed, other)).map(v -> new AuditQueries(store))
         .compose(q -> Future.all(q.byArtifact("a2", "p1", null, 100), q.byArtifact("a3", null, null, 100),
             q.byArtifact("a2", "p2", null, 100)))
         .onComplete(test.succeeding(all -> test.verify(() -> {
@@ -97,7 +97,7 @@ class AuditQueriesTest extends MongoTestBase {
 
   @Test
   void recentFetchesTheIndexesBelowTheHeadOrBeforeNewestFirst(VertxTestContext test) {
-    seeded().compose(q -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 2L)).map(q))
+    seeded().compose(q -> remove(2).map(q))
         .compose(q -> Future.all(List.of(q.recent(5, null, 10), q.recent(5, 100L, 2), q.recent(SEEDED, 4L, 3),
             q.recent(0, null, 10), q.recent(SEEDED, 0L, 10), q.recent(SEEDED, 1L, 10))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
@@ -140,17 +140,54 @@ class AuditQueriesTest extends MongoTestBase {
   }
 
   @Test
-  void commitEntriesAreFoundByTheirStoredCommitKey(VertxTestContext test) {
-    // A commit whose key was removed cannot be found (and is refused as malformed wherever it is read).
-    seeded().compose(q -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 5L),
-                new JsonObject().put("$unset", new JsonObject().put("commit_key", "")))
-            .compose(v -> Future.all(q.commitIndex("p2", "a1", 1), q.commitIndex("p1/x", "a1", 1),
-                q.commitIndex(null, "a1", 1), q.commitIndex("p1", "a1", 1))))
+  void commitsAreFoundByTheirCommitKeyAndAnEditedCommitEntryIsNotTheCommit(VertxTestContext test) {
+    // Entry 3 now claims to commit p1/a1/9: the key of p1/a1/2 still names it, but it no longer records that commit.
+    seeded().compose(q -> tamper(3, doc -> doc.put("version", 9).put("commit_key", "p1/a1/9"))
+            .compose(v -> Future.all(List.of(q.commitIndex("p1", "a1", 2), q.commitEntry("p1", "a1", 2),
+                q.commitIndex("p1/x", "a1", 1), q.commitIndex(null, "a1", 1), q.commitEntry("p1", "a1", 1)))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
-          assertThat(all.<Long>resultAt(0)).isNull();
-          assertThat(all.<Long>resultAt(1)).isNull();
+          assertThat(all.<Long>resultAt(0)).as("the index the log recorded").isEqualTo(3L);
+          assertThat((Object) all.resultAt(1)).isNull();
           assertThat(all.<Long>resultAt(2)).isNull();
-          assertThat(all.<Long>resultAt(3)).isZero();
+          assertThat(all.<Long>resultAt(3)).isNull();
+          assertThat(all.<AuditEntry>resultAt(4).index()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void longValuesAndValuesHoldingTheKeySeparatorAreListedByTheSameValue(VertxTestContext test) {
+    String longActor = "a".repeat(3000);
+    String oddActor = "x\u001fy";
+    String hashedLooking = "#" + "0".repeat(64);
+    List<AuditEntry> entries = new ArrayList<>();
+    AuditHead head = HashChain.EMPTY;
+    for (String actor : List.of(longActor, oddActor, hashedLooking, longActor)) {
+      AuditEntry sealed = HashChain.next(head,
+          entry(actor, "p1", "artifact.read", actor, 1, AuditRecord.Outcome.REFUSED, 400), T0);
+      entries.add(sealed);
+      head = HashChain.headAfter(sealed);
+    }
+    insert(entries).map(v -> new AuditQueries(store))
+        .compose(q -> Future.all(List.of(q.byActor(longActor, null, 10), q.byActor(oddActor, null, 10),
+            q.byActor(hashedLooking, null, 10), q.byArtifact(longActor, "p1", null, 10), q.failed(3L, 10))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(indexes(all.resultAt(0))).containsExactly(3L, 0L);
+          assertThat(indexes(all.resultAt(1))).containsExactly(1L);
+          assertThat(indexes(all.resultAt(2))).containsExactly(2L);
+          assertThat(indexes(all.resultAt(3))).containsExactly(3L, 0L);
+          assertThat(indexes(all.resultAt(4))).containsExactly(2L, 1L, 0L);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aLeafHashFindsItsEntry(VertxTestContext test) {
+    seeded().compose(q -> q.get(4).compose(entry -> Future.all(
+            q.indexOfLeaf(entry.toDocument().getString(AuditEntry.LEAF_HASH)), q.indexOfLeaf("0".repeat(64)))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<Long>resultAt(0)).isEqualTo(4L);
+          assertThat(all.<Long>resultAt(1)).isNull();
           test.completeNow();
         })));
   }
@@ -167,7 +204,7 @@ class AuditQueriesTest extends MongoTestBase {
       entries.add(sealed);
       head = HashChain.headAfter(sealed);
     }
-    return insert(entries).map(v -> new AuditQueries(mongo));
+    return insert(entries).map(v -> new AuditQueries(store));
   }
 
   private static String ts(int index) {
@@ -176,25 +213,22 @@ class AuditQueriesTest extends MongoTestBase {
   }
 
   @Test
-  void lastCommitTimestampWalksBackFromTheHeadWithinABoundedWindow(VertxTestContext test) {
-    longTail().compose(q -> Future.all(List.of(q.lastCommitTimestamp(2500), q.lastCommitTimestamp(2500, 2000),
-            q.lastCommitTimestamp(2500, 1500), q.lastCommitTimestamp(80), q.lastCommitTimestamp(50),
-            q.lastCommitTimestamp(2500, 2450))))
+  void lastCommitTimestampIsTheNewestCommitBelowTheHead(VertxTestContext test) {
+    longTail().compose(q -> Future.all(List.of(q.lastCommitTimestamp(2500), q.lastCommitTimestamp(101),
+            q.lastCommitTimestamp(100), q.lastCommitTimestamp(80), q.lastCommitTimestamp(50))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
-          assertThat(all.<String>resultAt(0)).as("newest commit").isEqualTo(ts(100));
-          assertThat(all.<String>resultAt(1)).as("no commit in [500, 2500)").isEqualTo(ts(500));
-          assertThat(all.<String>resultAt(2)).as("no commit in [1000, 2500)").isEqualTo(ts(1000));
-          assertThat(all.<String>resultAt(3)).as("the commit at 100 is beyond the head").isEqualTo(ts(50));
-          assertThat(all.<String>resultAt(4)).as("the whole log holds no commit").isNull();
-          assertThat(all.<String>resultAt(5)).as("window [50, 2500)").isEqualTo(ts(100));
+          assertThat(all.<String>resultAt(0)).as("newest commit, 2400 reads back").isEqualTo(ts(100));
+          assertThat(all.<String>resultAt(1)).as("the head is just past it").isEqualTo(ts(100));
+          assertThat(all.<String>resultAt(2)).as("the commit at 100 is beyond the head").isEqualTo(ts(50));
+          assertThat(all.<String>resultAt(3)).isEqualTo(ts(50));
+          assertThat(all.<String>resultAt(4)).as("the log below the head holds no commit").isNull();
           test.completeNow();
         })));
   }
 
   @Test
   void lastCommitTimestampSkipsATamperedCommit(VertxTestContext test) {
-    longTail().compose(q -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 100L),
-            new JsonObject().put("$set", new JsonObject().put("commit_key", "p1/c/9"))).map(q))
+    longTail().compose(q -> tamper(100, doc -> doc.put("commit_key", "p1/c/9")).map(q))
         .compose(q -> q.lastCommitTimestamp(2500))
         .onComplete(test.succeeding(ts -> test.verify(() -> {
           assertThat(ts).isEqualTo(ts(50));
@@ -204,7 +238,7 @@ class AuditQueriesTest extends MongoTestBase {
 
   @Test
   void anEmptyLogHasNoLastCommit(VertxTestContext test) {
-    new AuditQueries(mongo).lastCommitTimestamp(0).onComplete(test.succeeding(ts -> test.verify(() -> {
+    new AuditQueries(store).lastCommitTimestamp(0).onComplete(test.succeeding(ts -> test.verify(() -> {
       assertThat(ts).isNull();
       test.completeNow();
     })));

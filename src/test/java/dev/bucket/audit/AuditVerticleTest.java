@@ -17,21 +17,21 @@ import java.util.stream.LongStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class AuditVerticleTest extends MongoTestBase {
+class AuditVerticleTest extends StoreTestBase {
 
   @org.junit.jupiter.api.BeforeEach
   void registerCodecs(Vertx vertx) {
     dev.bucket.bus.Codecs.registerAll(vertx);
   }
 
-  private AuditVerticle verticle(CountingBarrier barrier, int capacity) {
-    return new AuditVerticle(mongo, barrier, Clock.systemUTC(), capacity, 100);
+  private AuditVerticle verticle(int capacity) {
+    return new AuditVerticle(store, Clock.systemUTC(), capacity, 100);
   }
 
   @Test
   void appendsFromTheBusGetDenseReceiptsAndTheHeadIsTheLastDurableEntry(Vertx vertx, VertxTestContext test) {
     AuditClient client = new AuditClient(vertx, 5000);
-    vertx.deployVerticle(verticle(new CountingBarrier(), 1000)).compose(id -> {
+    vertx.deployVerticle(verticle(1000)).compose(id -> {
       List<Future<AuditReceipt>> receipts = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
         // Alternating, ending with a durable one: once it is answered, every entry before it is durable too.
@@ -48,7 +48,7 @@ class AuditVerticleTest extends MongoTestBase {
         assertThat(head).isEqualTo(new AuditHead(300, receipts.get(299).entryHash()));
       });
       return head;
-    })).compose(head -> new ChainVerifier(mongo).verify(0, 300, head.hash()))
+    })).compose(head -> new ChainVerifier(store).verify(0, 300, head.hash()))
         .onComplete(test.succeeding(report -> test.verify(() -> {
           assertThat(report.ok()).as(report.detail()).isTrue();
           test.completeNow();
@@ -57,9 +57,9 @@ class AuditVerticleTest extends MongoTestBase {
 
   @Test
   void aFullQueueIsAnsweredWith503(Vertx vertx, VertxTestContext test) {
-    CountingBarrier barrier = new CountingBarrier().hold();
+    store.hold();
     AuditClient client = new AuditClient(vertx, 5000);
-    vertx.deployVerticle(verticle(barrier, 2)).compose(id -> {
+    vertx.deployVerticle(verticle(2)).compose(id -> {
       // Sent in order: the first is in flight, the second queued, the third finds the queue full.
       client.appendDurable(record("a", "x", 1));
       client.appendAccepted(record("a", "x", 2));
@@ -67,7 +67,7 @@ class AuditVerticleTest extends MongoTestBase {
     }).onComplete(test.failing(e -> test.verify(() -> {
       assertThat(e).isInstanceOfSatisfying(ReplyException.class,
           reply -> assertThat(reply.failureCode()).isEqualTo(503));
-      barrier.release();
+      store.release();
       test.completeNow();
     })));
   }
@@ -76,9 +76,9 @@ class AuditVerticleTest extends MongoTestBase {
   void undeployingDrainsTheQueueAndRedeployingContinuesWithCodecsAlreadyRegistered(Vertx vertx,
                                                                                      VertxTestContext test) {
     AuditClient client = new AuditClient(vertx, 5000);
-    vertx.deployVerticle(verticle(new CountingBarrier(), 1000))
+    vertx.deployVerticle(verticle(1000))
         .compose(id -> client.appendAccepted(record("a", "x", 1)).compose(r -> vertx.undeploy(id)))
-        .compose(v -> vertx.deployVerticle(verticle(new CountingBarrier(), 1000)))
+        .compose(v -> vertx.deployVerticle(verticle(1000)))
         .compose(id -> vertx.eventBus().<AuditHead>request(Addresses.AUDIT_HEAD, null))
         .onComplete(test.succeeding(head -> test.verify(() -> {
           assertThat(head.body().size()).isEqualTo(1);

@@ -1,7 +1,6 @@
 package dev.bucket.audit;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,7 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class ChainVerifierTest extends MongoTestBase {
+class ChainVerifierTest extends StoreTestBase {
 
   private static final int SIZE = 10;
 
@@ -26,12 +25,11 @@ class ChainVerifierTest extends MongoTestBase {
     String head = entries.get(SIZE - 1).entryHash();
     return insert(entries)
         .compose(v -> tamper.apply(entries))
-        .compose(v -> new ChainVerifier(mongo).verify(0, SIZE, head));
+        .compose(v -> new ChainVerifier(store).verify(0, SIZE, head));
   }
 
   private Future<?> replace(AuditEntry entry) {
-    return mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", entry.index()),
-        entry.toDocument());
+    return overwrite(entry.index(), entry.toDocument());
   }
 
   private static void expect(VertxTestContext test, ChainReport report, long index, String problem, long checked) {
@@ -50,7 +48,7 @@ class ChainVerifierTest extends MongoTestBase {
     verifyAfter(written -> Future.succeededFuture())
         .compose(whole -> {
           test.verify(() -> assertThat(whole).isEqualTo(ChainReport.ok(SIZE)));
-          return new ChainVerifier(mongo).verify(4, SIZE, entries.get(SIZE - 1).entryHash());
+          return new ChainVerifier(store).verify(4, SIZE, entries.get(SIZE - 1).entryHash());
         })
         .onComplete(test.succeeding(part -> {
           test.verify(() -> assertThat(part).isEqualTo(ChainReport.ok(SIZE - 4)));
@@ -60,31 +58,26 @@ class ChainVerifierTest extends MongoTestBase {
 
   @Test
   void anEditedFieldIsAnEntryHashMismatchAtThatEntry(VertxTestContext test) {
-    verifyAfter(written -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L),
-        new JsonObject().put("$set", new JsonObject().put("actor", "mallory"))))
+    verifyAfter(written -> tamper(3, doc -> doc.put("actor", "mallory")))
         .onComplete(test.succeeding(report -> expect(test, report, 3, "entry_hash_mismatch", 3)));
   }
 
   @Test
   void aDeletedEntryIsAGapAtItsIndex(VertxTestContext test) {
-    verifyAfter(written -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 5L)))
+    verifyAfter(written -> remove(5))
         .onComplete(test.succeeding(report -> expect(test, report, 5, "gap", 5)));
   }
 
   @Test
   void aTruncatedTailIsAGapAtTheFirstMissingIndex(VertxTestContext test) {
-    verifyAfter(written -> mongo.removeDocuments(AuditEntry.COLLECTION,
-        new JsonObject().put("_id", new JsonObject().put("$gte", 8L))))
+    verifyAfter(written -> remove(8, 9))
         .onComplete(test.succeeding(report -> expect(test, report, 8, "gap", 8)));
   }
 
   @Test
   void swappedDocumentsAreAnIndexMismatchAtTheFirst(VertxTestContext test) {
-    verifyAfter(written -> Future.all(
-        mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L),
-            written.get(4).toDocument().put("_id", 3L)),
-        mongo.findOneAndReplace(AuditEntry.COLLECTION, new JsonObject().put("_id", 4L),
-            written.get(3).toDocument().put("_id", 4L))))
+    verifyAfter(written -> Future.all(overwrite(3, written.get(4).toDocument()),
+        overwrite(4, written.get(3).toDocument())))
         .onComplete(test.succeeding(report -> expect(test, report, 3, "index_mismatch", 3)));
   }
 
@@ -113,7 +106,7 @@ class ChainVerifierTest extends MongoTestBase {
         assertThat(report.firstBadIndex()).isEqualTo(SIZE - 1);
         assertThat(report.checked()).isEqualTo(SIZE);
       });
-      return new ChainVerifier(mongo).verify(0, SIZE, null);
+      return new ChainVerifier(store).verify(0, SIZE, null);
     }).onComplete(test.succeeding(withoutHead -> {
       test.verify(() -> assertThat(withoutHead.ok()).isTrue());
       test.completeNow();
@@ -122,8 +115,8 @@ class ChainVerifierTest extends MongoTestBase {
 
   @Test
   void aMissingAnchorEntryIsReportedForARangeStartingAfterIt(VertxTestContext test) {
-    verifyAfter(written -> mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 3L)))
-        .compose(whole -> new ChainVerifier(mongo).verify(4, SIZE, null))
+    verifyAfter(written -> remove(3))
+        .compose(whole -> new ChainVerifier(store).verify(4, SIZE, null))
         .onComplete(test.succeeding(report -> expect(test, report, 3, "gap", 0)));
   }
 
@@ -131,7 +124,7 @@ class ChainVerifierTest extends MongoTestBase {
   void verificationPagesThroughMoreEntriesThanOnePage(VertxTestContext test) {
     List<AuditEntry> many = chain(HashChain.EMPTY, ChainVerifier.PAGE + 5);
     insert(many)
-        .compose(v -> new ChainVerifier(mongo).verify(0, many.size(), many.get(many.size() - 1).entryHash()))
+        .compose(v -> new ChainVerifier(store).verify(0, many.size(), many.get(many.size() - 1).entryHash()))
         .onComplete(test.succeeding(report -> {
           test.verify(() -> assertThat(report).isEqualTo(ChainReport.ok(many.size())));
           test.completeNow();
@@ -140,8 +133,7 @@ class ChainVerifierTest extends MongoTestBase {
 
   @Test
   void aTamperedCommitKeyIsMalformedThoughItIsNotHashed(VertxTestContext test) {
-    verifyAfter(written -> mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", 6L),
-        new JsonObject().put("$set", new JsonObject().put("commit_key", "prod-a/art-0/99"))))
+    verifyAfter(written -> tamper(6, doc -> doc.put("commit_key", "prod-a/art-0/99")))
         .onComplete(test.succeeding(report -> {
           expect(test, report, 6, "malformed", 6);
           test.verify(() -> assertThat(report.detail()).contains("commit_key"));
@@ -149,11 +141,11 @@ class ChainVerifierTest extends MongoTestBase {
   }
 
   @Test
-  void pagesAreFetchedByIndexAcrossPageBoundariesFromAnyStart(VertxTestContext test) {
+  void pagesAreScannedByIndexAcrossPageBoundariesFromAnyStart(VertxTestContext test) {
     int size = 2 * ChainVerifier.PAGE + 500;
     List<AuditEntry> many = chain(HashChain.EMPTY, size);
     String head = many.get(size - 1).entryHash();
-    ChainVerifier verifier = new ChainVerifier(mongo);
+    ChainVerifier verifier = new ChainVerifier(store);
     insert(many)
         .compose(v -> Future.all(List.of(verifier.verify(0, size, head), verifier.verify(999, size, head),
             verifier.verify(1000, 2001, many.get(2000).entryHash()), verifier.verify(size, size, head),
@@ -166,7 +158,7 @@ class ChainVerifierTest extends MongoTestBase {
             assertThat(intact.<ChainReport>resultAt(3)).isEqualTo(ChainReport.ok(0));
             assertThat(intact.<ChainReport>resultAt(4)).isEqualTo(ChainReport.ok(0));
           });
-          return mongo.removeDocument(AuditEntry.COLLECTION, new JsonObject().put("_id", 2000L));
+          return remove(2000);
         })
         .compose(v -> Future.all(verifier.verify(500, size, head), verifier.verify(2001, size, head)))
         .onComplete(test.succeeding(broken -> test.verify(() -> {

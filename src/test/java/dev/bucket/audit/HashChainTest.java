@@ -62,13 +62,18 @@ class HashChainTest {
   void verifiedEntryNamesTheIndexOfAnEditedOrMovedEntry() {
     JsonObject doc = HashChain.next(new AuditHead(5, "a".repeat(64)), RECORD, Instant.EPOCH).toDocument();
 
-    assertThat(HashChain.verifiedEntry(doc).index()).isEqualTo(5);
-    assertThatThrownBy(() -> HashChain.verifiedEntry(doc.copy().put("actor", "mallory")))
+    assertThat(HashChain.verifiedEntry(AuditEntry.key(5), doc).index()).isEqualTo(5);
+    assertThatThrownBy(() -> HashChain.verifiedEntry(5, doc.copy().put("actor", "mallory")))
         .isInstanceOfSatisfying(AuditTamperedException.class, e -> {
           assertThat(e.index()).isEqualTo(5);
           assertThat(e.problem()).isEqualTo("entry_hash_mismatch");
         });
-    assertThatThrownBy(() -> HashChain.verifiedEntry(doc.copy().put("_id", 6L)))
+    assertThatThrownBy(() -> HashChain.verifiedEntry(AuditEntry.key(6), doc))
         .isInstanceOfSatisfying(AuditTamperedException.class, e -> assertThat(e.problem()).isEqualTo("index_mismatch"));
+    assertThatThrownBy(() -> HashChain.verifiedEntry("5", doc))
+        .isInstanceOfSatisfying(AuditTamperedException.class, e -> {
+          assertThat(e.index()).isNull();
+          assertThat(e.problem()).isEqualTo("malformed");
+        });
   }
 }

@@ -3,18 +3,20 @@ package dev.bucket.integrity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.audit.AuditEntry;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import dev.bucket.support.Api;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Someone with write access to the database edits or drops audit entries; validation names the entry. */
+/** Someone with write access to the store edits or drops audit entries; validation names the entry. */
 @ExtendWith(VertxExtension.class)
 class AuditTamperingTest {
 
@@ -34,9 +36,10 @@ class AuditTamperingTest {
           .bodyAsJsonObject().getLong("audit_index");
       assertThat(validate(api, "ruling-1").getBoolean("valid")).isTrue();
 
-      MongoClient mongo = node.node().metadata().client();
-      mongo.updateCollection(AuditEntry.COLLECTION, new JsonObject().put("_id", createIndex),
-          new JsonObject().put("$set", new JsonObject().put("actor", "someone-else"))).await();
+      Store store = node.node().store();
+      JsonObject entry = store.get(Space.AUDIT, AuditEntry.key(createIndex)).await();
+      store.commit(new Batch().put(Space.AUDIT, AuditEntry.key(createIndex), entry.put("actor", "someone-else")))
+          .await();
       JsonObject edited = validate(api, "ruling-1");
       assertThat(edited.getBoolean("valid")).isFalse();
       assertThat(edited.getJsonObject("audit_chain").getLong("first_bad_index")).isEqualTo(createIndex);
@@ -46,7 +49,7 @@ class AuditTamperingTest {
       assertThat(verify.getLong("first_bad_index")).isEqualTo(createIndex);
 
       long dropped = secondIndex; // a durable commit entry, so nothing rewrites it after the removal
-      mongo.removeDocuments(AuditEntry.COLLECTION, new JsonObject().put("_id", dropped)).await();
+      store.commit(new Batch().delete(Space.AUDIT, AuditEntry.key(dropped))).await();
       JsonObject gap = api.get("/audit/verify?from=" + dropped).bodyAsJsonObject();
       assertThat(gap.getBoolean("ok")).isFalse();
       assertThat(gap.getLong("first_bad_index")).isEqualTo(dropped);

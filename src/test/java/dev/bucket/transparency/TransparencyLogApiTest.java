@@ -7,7 +7,9 @@ import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -84,8 +86,11 @@ class TransparencyLogApiTest {
 
       // Stored nodes are a cache: losing them (a crash before they were saved) must not change any hash.
       node.start();
-      MongoClient mongo = node.node().metadata().client();
-      mongo.removeDocuments(TreeStore.NODES, new JsonObject()).await();
+      Store store = node.node().store();
+      Batch lost = new Batch();
+      store.scan(Space.TREE, null, null, 10_000, false).await().forEach(stored -> lost.delete(Space.TREE, stored.key()));
+      assertThat(lost.isEmpty()).isFalse();
+      store.commit(lost).await();
       node.stop();
       node.start();
       Api api = node.api();
