@@ -110,13 +110,41 @@ final class MongoIntent {
   }
 
   /**
-   * Applies the intent and deletes it. Fails with {@link KeyConflictException} after undoing its inserts and deleting
-   * the intent when a key it inserts is held by another batch; on any other failure the intent stays, to be applied
-   * again.
+   * Applies the intent. Completes once the batch is durable and no replay can repeat or undo it: its intent deleted,
+   * or, when it counted, marked done (then {@link #cleanUp} finishes). Fails with {@link KeyConflictException} after
+   * undoing its inserts and deleting the intent when a key it inserts is held by another batch; on any other failure
+   * the intent stays, to be applied again.
    */
   Future<Void> apply(MongoClient client) {
-    Future<Void> applied = done ? Future.succeededFuture() : insert(client).compose(v -> writeOthers(client));
-    return applied.compose(v -> finish(client));
+    if (done) {
+      return Future.succeededFuture();
+    }
+    return insert(client).compose(v -> writeOthers(client)).compose(v -> counts()
+        ? client.updateCollection(COLLECTION, new JsonObject().put("_id", id),
+            new JsonObject().put("$set", new JsonObject().put("done", true))).mapEmpty()
+        : deleteIntent(client));
+  }
+
+  /**
+   * After {@link #apply}: takes the batch's id off its counters and deletes its intent. Off the commit's path: the
+   * marks only keep a replay from counting again, and a done intent is never replayed.
+   */
+  Future<Void> cleanUp(MongoClient client) {
+    if (!counts()) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> pulls = new ArrayList<>();
+    bySpace(op -> op.kind() == Batch.Kind.INCREMENT).forEach((space, increments) -> {
+      JsonArray keys = new JsonArray(increments.stream().map(Batch.Op::key).toList());
+      pulls.add(client.updateCollectionWithOptions(space.storeName(),
+          new JsonObject().put("_id", new JsonObject().put("$in", keys)),
+          new JsonObject().put("$pull", new JsonObject().put("a", id)), MULTI));
+    });
+    return Future.all(pulls).compose(v -> deleteIntent(client));
+  }
+
+  private boolean counts() {
+    return ops.stream().anyMatch(op -> op.kind() == Batch.Kind.INCREMENT);
   }
 
   private Future<Void> insert(MongoClient client) {
@@ -246,29 +274,6 @@ final class MongoIntent {
           .recover(failure -> MongoErrors.isDuplicateKey(failure) && attempts > 1
               ? countOnce(client, space, op, attempts - 1) : Future.failedFuture(failure));
     });
-  }
-
-  /**
-   * Deletes the intent; when the batch counted, first marks it done (no replay counts again) and takes its id off
-   * the counters.
-   */
-  private Future<Void> finish(MongoClient client) {
-    Map<Space, List<Batch.Op>> counters = bySpace(op -> op.kind() == Batch.Kind.INCREMENT);
-    if (counters.isEmpty()) {
-      return deleteIntent(client);
-    }
-    Future<?> marked = done ? Future.succeededFuture() : client.updateCollection(COLLECTION,
-        new JsonObject().put("_id", id), new JsonObject().put("$set", new JsonObject().put("done", true)));
-    return marked.compose(v -> {
-      List<Future<?>> pulls = new ArrayList<>();
-      counters.forEach((space, increments) -> {
-        JsonArray keys = new JsonArray(increments.stream().map(Batch.Op::key).toList());
-        pulls.add(client.updateCollectionWithOptions(space.storeName(),
-            new JsonObject().put("_id", new JsonObject().put("$in", keys)),
-            new JsonObject().put("$pull", new JsonObject().put("a", id)), MULTI));
-      });
-      return Future.all(pulls);
-    }).compose(v -> deleteIntent(client));
   }
 
   private Future<Void> deleteIntent(MongoClient client) {

@@ -52,6 +52,7 @@ public final class MongoStore implements Store {
   private static final int RECOVERY_PAGE = 1_000;
   private static final JsonObject VALUE = new JsonObject().put("v", 1);
   private static final JsonObject ID_AND_AGE = new JsonObject().put("_id", 1).put("at", 1);
+  private static final JsonObject ID_AGE_DONE = ID_AND_AGE.copy().put("done", 1);
 
   private final Vertx vertx;
   private final MongoClient client;
@@ -70,6 +71,7 @@ public final class MongoStore implements Store {
   private final AtomicBoolean retryScheduled = new AtomicBoolean();
   private volatile long sweepTimer = -1;
   private volatile boolean closed;
+  private Future<Void> closing;
 
   private MongoStore(Vertx vertx, MongoClient client, int maxInFlight) {
     this.vertx = vertx;
@@ -175,10 +177,22 @@ public final class MongoStore implements Store {
           }
           return Future.failedFuture(unavailableOr(e));
         }))
+        .onSuccess(v -> cleanUp(intent))
         .eventually(() -> {
           applying.remove(id);
           return Future.succeededFuture();
         });
+  }
+
+  /**
+   * Finishes a committed batch in the background, even while closing (its commit still holds a slot, so close has
+   * not drained yet); if that fails, the intent is done and the sweep finishes it.
+   */
+  private void cleanUp(MongoIntent intent) {
+    inFlight.incrementAndGet();
+    intent.cleanUp(client)
+        .onFailure(e -> LOG.debug("batch {} committed; its clean-up is left to the next sweep", intent.id(), e))
+        .onComplete(ar -> exit());
   }
 
   @Override
@@ -249,28 +263,31 @@ public final class MongoStore implements Store {
   }
 
   @Override
-  public Future<Void> close() {
-    if (!closed) {
+  public synchronized Future<Void> close() {
+    if (closing == null) {
       closed = true;
       vertx.cancelTimer(sweepTimer);
       if (inFlight.get() == 0) {
         drained.tryComplete();
       }
+      closing = drained.future().compose(v -> client.close());
     }
-    return drained.future().compose(v -> client.close());
+    return closing;
   }
 
   /**
-   * Applies every intent found now, oldest first. Those younger than {@link #STALE_INTENT_MS} may belong to a live
-   * node that is applying them: they are applied once they are that old, if they are still there.
+   * Applies every intent found now, oldest first. Those younger than {@link #STALE_INTENT_MS} and not done may belong
+   * to a live node that is applying them: they are applied once they are that old, if they are still there.
    */
   private Future<Void> recoverLeftovers() {
-    FindOptions oldestFirst = new FindOptions().setFields(ID_AND_AGE).setSort(new JsonObject().put("at", 1));
+    FindOptions oldestFirst = new FindOptions().setFields(ID_AGE_DONE).setSort(new JsonObject().put("at", 1));
     return client.findWithOptions(MongoIntent.COLLECTION, new JsonObject(), oldestFirst).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture();
       }
-      long wait = found.get(found.size() - 1).getLong("at") + STALE_INTENT_MS - System.currentTimeMillis();
+      long youngest = found.stream().filter(doc -> !doc.getBoolean("done", false))
+          .mapToLong(doc -> doc.getLong("at")).max().orElse(0);
+      long wait = youngest + STALE_INTENT_MS - System.currentTimeMillis();
       List<Long> leftovers = found.stream().map(doc -> doc.getLong("_id")).toList();
       LOG.warn("{} batches were left half written; applying them{}", leftovers.size(),
           wait > 0 ? " in " + wait + " ms, unless the node writing them finishes first" : "");
@@ -325,17 +342,20 @@ public final class MongoStore implements Store {
     Future<Void> chain = Future.succeededFuture();
     for (long id : ids) {
       chain = chain.compose(v -> client.findOne(MongoIntent.COLLECTION, new JsonObject().put("_id", id), null))
-          .compose(doc -> doc == null ? Future.succeededFuture() : MongoIntent.fromDocument(doc).apply(client)
-              .recover(e -> {
-                if (e instanceof KeyConflictException conflict) {
-                  LOG.warn("half-written batch {} undone: {}", id, conflict.getMessage());
-                  return Future.succeededFuture();
-                }
-                return Future.failedFuture(e);
-              }))
+          .compose(doc -> doc == null ? Future.succeededFuture() : replay(MongoIntent.fromDocument(doc)))
           .onSuccess(v -> unrepaired.remove(id));
     }
     return chain;
+  }
+
+  private Future<Void> replay(MongoIntent intent) {
+    return intent.apply(client).compose(v -> intent.cleanUp(client)).recover(e -> {
+      if (e instanceof KeyConflictException conflict) {
+        LOG.warn("half-written batch {} undone: {}", intent.id(), conflict.getMessage());
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(e);
+    });
   }
 
   private void scheduleRetry() {

@@ -35,6 +35,8 @@ class MongoStoreContractTest {
   private MongoServer server;
   private JsonObject options;
   private MongoStore store;
+  /** Plants what a node that died left behind, and looks at the raw documents. */
+  private MongoClient mongo;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -44,11 +46,13 @@ class MongoStoreContractTest {
     options = new JsonObject().put("connection_string", "mongodb://127.0.0.1:" + address.getPort())
         .put("db_name", "test").put("serverSelectionTimeoutMS", 1000);
     store = open(MongoStore.MAX_IN_FLIGHT);
+    mongo = MongoClient.create(vertx, options);
   }
 
   @AfterEach
   void stop() throws Exception {
     await(store.close());
+    await(mongo.close());
     server.shutdownNow();
   }
 
@@ -132,7 +136,9 @@ class MongoStoreContractTest {
 
     assertThat(await(store.get(S, "last"))).isEqualTo(v("i", 39));
     assertThat(await(store.get(C, "n"))).isEqualTo(v("n", 40L));
+    await(store.close()); // lets the background clean-ups finish
     assertThat(intents()).isZero();
+    assertThat(await(mongo.findOne(C.storeName(), v("_id", "n"), null)).getJsonArray("a")).isEmpty();
   }
 
   @Test
@@ -198,7 +204,6 @@ class MongoStoreContractTest {
     MongoIntent intent = MongoIntent.of(new Batch().insert(S, "i1", v("n", 1)).insert(S, "i2", v("n", 2))
         .put(S, "p", v("n", 3)).increment(C, "usage", v("n", 5)).increment(C, "fresh", v("n", 1)), id, 0);
     // The node died after storing the intent, one of its inserts and one of its counters.
-    MongoClient mongo = store.client();
     await(mongo.insert(MongoIntent.COLLECTION, intent.document()));
     await(mongo.insert(S.storeName(), v("_id", "i1", "v", v("n", 1), "b", id)));
     await(mongo.updateCollection(C.storeName(), v("_id", "usage"),
@@ -213,15 +218,15 @@ class MongoStoreContractTest {
     assertThat(await(store.get(C, "usage"))).isEqualTo(v("n", 15L));
     assertThat(await(store.get(C, "fresh"))).isEqualTo(v("n", 1L));
     assertThat(intents()).isZero();
-    assertThat(await(store.client().findOne(C.storeName(), v("_id", "usage"), null)).getJsonArray("a"))
+    assertThat(await(mongo.findOne(C.storeName(), v("_id", "usage"), null)).getJsonArray("a"))
         .as("counted batches leave no marks behind").isEqualTo(new JsonArray());
   }
 
   @Test
-  void aLeftoverIntentMarkedDoneOnlyCleansUp() throws Exception {
+  void aLeftoverIntentMarkedDoneIsOnlyCleanedUpAndWithoutWaiting() throws Exception {
     long id = 7;
-    MongoIntent intent = MongoIntent.of(new Batch().increment(C, "usage", v("n", 5)), id, 0);
-    MongoClient mongo = store.client();
+    // Just written: were it not done, open would wait for its writer to finish it.
+    MongoIntent intent = MongoIntent.of(new Batch().increment(C, "usage", v("n", 5)), id, System.currentTimeMillis());
     await(mongo.insert(MongoIntent.COLLECTION, intent.document().copy().put("done", true)));
     await(mongo.insert(C.storeName(), v("_id", "usage", "v", v("n", 5L), "a", new JsonArray().add(id))));
     await(store.close());
@@ -230,6 +235,7 @@ class MongoStoreContractTest {
 
     assertThat(await(store.get(C, "usage"))).isEqualTo(v("n", 5L));
     assertThat(intents()).isZero();
+    assertThat(await(mongo.findOne(C.storeName(), v("_id", "usage"), null)).getJsonArray("a")).isEmpty();
   }
 
   @Test
@@ -238,7 +244,6 @@ class MongoStoreContractTest {
     long id = 99;
     MongoIntent intent = MongoIntent.of(new Batch().insert(S, "mine", v("n", 1)).insert(S, "taken", v("n", 2))
         .put(S, "p", v("n", 3)).increment(C, "usage", v("n", 5)), id, 0);
-    MongoClient mongo = store.client();
     await(mongo.insert(MongoIntent.COLLECTION, intent.document()));
     await(mongo.insert(S.storeName(), v("_id", "mine", "v", v("n", 1), "b", id)));
     await(store.close());
@@ -286,6 +291,30 @@ class MongoStoreContractTest {
   }
 
   @Test
+  void afterAFailedBatchCommitsAreRefusedUntilItIsRepaired() throws Exception {
+    int port = server.getLocalAddress().getPort();
+    server.shutdownNow();
+    assertThatThrownBy(() -> await(store.commit(new Batch().put(S, "a", v()))))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(() -> await(store.commit(new Batch().put(S, "b", v()))))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("earlier batch");
+
+    server = new MongoServer(new MemoryBackend());
+    server.bind("127.0.0.1", port);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      try {
+        await(store.commit(new Batch().put(S, "b", v())));
+        break;
+      } catch (StoreUnavailableException e) {
+        assertThat(System.nanoTime()).as("repaired in time").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+    }
+    assertThat(await(store.get(S, "b"))).isEqualTo(v());
+  }
+
+  @Test
   void pingsAndLeavesBackupsToMongodump() throws Exception {
     await(store.ping());
     assertThat(store.mode()).isEqualTo("external");
@@ -303,7 +332,7 @@ class MongoStoreContractTest {
   }
 
   private long intents() throws Exception {
-    return await(store.client().count(MongoIntent.COLLECTION, new JsonObject()));
+    return await(mongo.count(MongoIntent.COLLECTION, new JsonObject()));
   }
 
   private static <T> T await(Future<T> future) throws Exception {
