@@ -42,6 +42,11 @@ public final class ExportCommand implements Callable<Integer> {
           + "checks only that it is well-formed).")
   String key;
 
+  @Option(names = "--api-key", paramLabel = "<key|@file>",
+      description = "An owner or auditor API key, or @file holding one (default: the BUCKET_API_KEY environment "
+          + "variable). Entries are not public; prefer @file or the variable, which other users cannot see in ps.")
+  String apiKey;
+
   @Option(names = "--parallel", paramLabel = "<n>", defaultValue = "4",
       description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
   int parallel;
@@ -54,7 +59,8 @@ public final class ExportCommand implements Callable<Integer> {
     LogExporter.Result result;
     try {
       NoteVerifier trusted = key == null ? null : Inputs.verifierKey(key);
-      result = new LogExporter(url, LogExporter.defaultClient(), parallel).export(out, checkpointFile, trusted);
+      result = new LogExporter(url, LogExporter.defaultClient(), parallel, apiKey())
+          .export(out, checkpointFile, trusted);
     } catch (UnusableInputException e) {
       return fail(stderr, e.getMessage(), Report.UNUSABLE_INPUT);
     } catch (IOException e) {
@@ -71,6 +77,14 @@ public final class ExportCommand implements Callable<Integer> {
           + ": the server's entries differ from what it signed", Report.CHECK_FAILED);
     }
     return Report.PASSED;
+  }
+
+  private String apiKey() throws UnusableInputException {
+    String given = apiKey != null ? apiKey : System.getenv("BUCKET_API_KEY");
+    if (given == null || given.isBlank()) {
+      return null;
+    }
+    return (given.startsWith("@") ? Inputs.text(Path.of(given.substring(1)), "API key file") : given).strip();
   }
 
   private static int fail(PrintWriter stderr, String message, int code) {

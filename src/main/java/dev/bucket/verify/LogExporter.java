@@ -41,13 +41,17 @@ public final class LogExporter {
   private final URI base;
   private final HttpClient client;
   private final int parallelism;
+  private final String apiKey;
 
   /**
    * @param baseUrl     the gateway, e.g. {@code http://127.0.0.1:8080}
    * @param parallelism requests in flight at once, at least 1
+   * @param apiKey      an owner or auditor key (entries are not public), or null for a server that needs none
    */
-  public LogExporter(String baseUrl, HttpClient client, int parallelism) throws UnusableInputException {
+  public LogExporter(String baseUrl, HttpClient client, int parallelism, String apiKey)
+      throws UnusableInputException {
     this.base = baseUri(baseUrl);
+    this.apiKey = apiKey;
     this.client = Objects.requireNonNull(client, "client");
     if (parallelism < 1) {
       throw new UnusableInputException("parallelism must be at least 1, got " + parallelism);
@@ -139,7 +143,11 @@ public final class LogExporter {
   }
 
   private HttpRequest request(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT).GET().build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT).GET();
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return request.build();
   }
 
   private static HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> response, String path)

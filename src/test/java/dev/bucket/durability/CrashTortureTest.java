@@ -1,0 +1,215 @@
+package dev.bucket.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.bucket.support.Api;
+import dev.bucket.support.GatewayProcess;
+import dev.bucket.support.TestNode;
+import dev.bucket.transparency.Checkpoint;
+import dev.bucket.transparency.NoteVerifier;
+import dev.bucket.verify.ConsistencyVerifier;
+import dev.bucket.verify.Inputs;
+import dev.bucket.verify.LogExporter;
+import dev.bucket.verify.LogVerifier;
+import dev.bucket.verify.Report;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Crash torture: cycles of writing at full speed for a random while, then SIGKILL or SIGTERM at a random moment,
+ * then a restart. After every restart every acknowledged write reads back byte-identical, the hash chain verifies,
+ * the whole log exported over HTTP reproduces the signed Merkle root, and a consistency proof from the last
+ * checkpoint seen before the stop to the first after it verifies with the log's key.
+ *
+ * <p>The normal run does a short version. The documented long run (docs/benchmarks.md) sets
+ * {@code -Dtorture.cycles=20 -Dtorture.min.seconds=5 -Dtorture.max.seconds=30}, and {@code -Dtorture.data.dir=DIR}
+ * to torture a store that already holds a million artifacts (only the writes of this run are then read back).
+ */
+@ExtendWith(VertxExtension.class)
+class CrashTortureTest {
+
+  static final String PRODUCT = "Workflow_Engine";
+  static final String P = "/v1/products/" + PRODUCT + "/artifacts";
+  static final int CYCLES = Integer.getInteger("torture.cycles", 3);
+  static final int MIN_SECONDS = Integer.getInteger("torture.min.seconds", 2);
+  static final int MAX_SECONDS = Integer.getInteger("torture.max.seconds", 4);
+  static final int WRITERS = Integer.getInteger("torture.writers", 16);
+  static final long SEED = Long.getLong("torture.seed", System.nanoTime());
+
+  /** An acknowledged write: what was sent and the content hash the 201 named. */
+  record Acknowledged(JsonObject data, String contentHash) {
+  }
+
+  @Test
+  void everyAcknowledgedWriteSurvivesRandomKillsAndStops(Vertx vertx) throws Exception {
+    Duration budget = Duration.ofSeconds((long) CYCLES * (MAX_SECONDS + 120));
+    assertTimeoutPreemptively(budget, () -> torture(vertx));
+  }
+
+  private void torture(Vertx vertx) throws Exception {
+    Random random = new Random(SEED);
+    String given = System.getProperty("torture.data.dir");
+    Path data = given == null ? TestNode.freshDataDir() : Path.of(given);
+    Map<String, Acknowledged> acknowledged = new ConcurrentHashMap<>();
+    System.out.printf("crash torture: seed %d, %d cycles of %d-%d s, data in %s%n", SEED, CYCLES, MIN_SECONDS,
+        MAX_SECONDS, data);
+    try (GatewayProcess gateway = new GatewayProcess(data, List.of("max_writes_per_second=1000000",
+        "max_reads_per_second=1000000", "max_concurrent_writers=10000"))) {
+      WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(gateway.port()), new PoolOptions().setHttp1MaxSize(WRITERS + 16));
+      gateway.start(Duration.ofSeconds(60));
+      String writerKey = approveWriter(client);
+      String previousNote = null;
+      String how = "first start";
+      for (int cycle = 1; cycle <= CYCLES; cycle++) {
+        if (cycle > 1) {
+          gateway.start(Duration.ofSeconds(60));
+          verify(client, gateway, acknowledged, previousNote);
+        }
+        System.out.printf("cycle %d: healthy %d ms after %s; %d acknowledged so far%n", cycle,
+            gateway.lastStartup().toMillis(), how, acknowledged.size());
+        long writeMillis = 1000L * MIN_SECONDS + (long) (random.nextDouble() * 1000 * (MAX_SECONDS - MIN_SECONDS));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<String> lastNote = new AtomicReference<>(previousNote);
+        List<Future<Void>> writers = new ArrayList<>();
+        for (int w = 0; w < WRITERS; w++) {
+          writers.add(writeUntilStopped(client, writerKey, "c" + cycle + "w" + w, acknowledged, writing));
+        }
+        long timer = vertx.setPeriodic(200, id -> client.get("/v1/log/checkpoint").send()
+            .onSuccess(r -> {
+              if (r.statusCode() == 200) {
+                lastNote.set(r.bodyAsString());
+              }
+            }));
+        Thread.sleep(writeMillis);
+        boolean kill = random.nextBoolean();
+        vertx.cancelTimer(timer);
+        if (kill) {
+          gateway.kill();
+        } else {
+          gateway.stop();
+        }
+        writing.set(false);
+        Future.join(writers).otherwiseEmpty().await();
+        previousNote = lastNote.get();
+        how = kill ? "SIGKILL" : "SIGTERM";
+      }
+      gateway.start(Duration.ofSeconds(60));
+      System.out.printf("final start: healthy %d ms after %s%n", gateway.lastStartup().toMillis(), how);
+      verify(client, gateway, acknowledged, previousNote);
+      client.close();
+    }
+    assertThat(acknowledged).as("the cycles acknowledged writes").isNotEmpty();
+  }
+
+  /** Everything this run promised after a restart: the writes, the chain, the tree, and a consistent history. */
+  private static void verify(WebClient client, GatewayProcess gateway, Map<String, Acknowledged> acknowledged,
+                             String previousNote) throws Exception {
+    readBack(client, acknowledged);
+    JsonObject chain = client.get("/audit/verify").bearerTokenAuthentication(TestNode.OWNER_KEY).send().await()
+        .bodyAsJsonObject();
+    assertThat(chain.getBoolean("ok")).as("hash chain: " + chain.encode()).isTrue();
+
+    NoteVerifier key = Inputs.verifierKey(client.get("/v1/log/key").send().await().bodyAsString().trim());
+    Path export = Files.createTempFile("torture-log-", ".jsonl");
+    Path note = Path.of(export + ".checkpoint");
+    try {
+      // The tree follows the durable log within a second of start; export once it has caught up.
+      LogExporter.Result result = new LogExporter(gateway.url(), LogExporter.defaultClient(), 8, TestNode.OWNER_KEY)
+          .export(export, note, key);
+      assertThat(result.rootMatches()).as("exported entries reproduce the signed root").isTrue();
+      Report report = new LogVerifier(key).verify(export, Files.readString(note));
+      assertThat(report.passed()).as("log verification: " + report.steps()).isTrue();
+      long before = previousNote == null ? 0 : Checkpoint.parse(NoteVerifier.open(previousNote, key).text()).size();
+      if (before > 0) {
+        long after = result.checkpoint().size();
+        assertThat(after).as("the tree never shrinks across a restart").isGreaterThanOrEqualTo(before);
+        HttpResponse<Buffer> answer = client.get("/v1/log/proof/consistency?first=" + before + "&second=" + after)
+            .bearerTokenAuthentication(TestNode.OWNER_KEY).send().await();
+        assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+        JsonObject proof = answer.bodyAsJsonObject();
+        Report consistent = new ConsistencyVerifier(key).verify(previousNote, Files.readString(note),
+            ConsistencyVerifier.Proof.parse(proof));
+        assertThat(consistent.passed()).as("consistency " + before + " -> " + after + ": " + consistent.steps())
+            .isTrue();
+      }
+    } finally {
+      Files.deleteIfExists(export);
+      Files.deleteIfExists(note);
+    }
+  }
+
+  /** Reads every acknowledged payload back, 32 at a time, comparing its bytes' hash and content. */
+  private static void readBack(WebClient client, Map<String, Acknowledged> acknowledged) {
+    List<Map.Entry<String, Acknowledged>> all = new ArrayList<>(acknowledged.entrySet());
+    for (int from = 0; from < all.size(); from += 32) {
+      List<Future<Void>> page = new ArrayList<>();
+      for (Map.Entry<String, Acknowledged> ack : all.subList(from, Math.min(all.size(), from + 32))) {
+        page.add(client.get(P + "/" + ack.getKey() + "/versions/1/payload")
+            .bearerTokenAuthentication(TestNode.OWNER_KEY).send().map(response -> {
+              assertThat(response.statusCode()).as(ack.getKey()).isEqualTo(200);
+              Buffer bytes = response.body();
+              assertThat(Api.sha256(bytes)).as(ack.getKey()).isEqualTo(ack.getValue().contentHash());
+              assertThat(new JsonObject(bytes)).as(ack.getKey()).isEqualTo(ack.getValue().data());
+              return null;
+            }));
+      }
+      Future.all(page).await();
+    }
+  }
+
+  private static String approveWriter(WebClient client) {
+    JsonObject answer = client.post("/governance/gate/validate-integration")
+        .bearerTokenAuthentication(TestNode.OWNER_KEY)
+        .sendJsonObject(new JsonObject().put("integration_id", "torture").put("integration_type", "api")
+            .put("artifact_classes", new JsonArray().add("workflow_state")).put("product_name", PRODUCT)
+            .put("data_schema", new JsonObject().put("nsfw_policy", "strict").put("retention_policy", "7_years")
+                .put("data_owner", "tests")))
+        .await().bodyAsJsonObject();
+    assertThat(answer.getString("decision")).as(answer.encode()).isEqualTo("approved");
+    return answer.getString("api_key");
+  }
+
+  private static Future<Void> writeUntilStopped(WebClient client, String key, String writer,
+                                                Map<String, Acknowledged> acknowledged, AtomicBoolean writing) {
+    if (!writing.get()) {
+      return Future.succeededFuture();
+    }
+    String id = writer + "-" + System.nanoTime();
+    JsonObject data = new JsonObject().put("writer", writer).put("id", id).put("n", System.nanoTime() % 1000);
+    return client.post(P).bearerTokenAuthentication(key).sendJsonObject(new JsonObject()
+            .put("artifact_class", "workflow_state").put("artifact_id", id).put("data", data))
+        .map(response -> record(response, id, data, acknowledged))
+        .otherwiseEmpty()
+        .compose(v -> writeUntilStopped(client, key, writer, acknowledged, writing));
+  }
+
+  private static Void record(HttpResponse<Buffer> response, String id, JsonObject data,
+                             Map<String, Acknowledged> acknowledged) {
+    if (response.statusCode() == 201) {
+      acknowledged.put(id, new Acknowledged(data, response.bodyAsJsonObject().getString("content_hash")));
+    }
+    return null;
+  }
+}
