@@ -10,6 +10,7 @@ import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,13 +38,18 @@ import org.slf4j.LoggerFactory;
  * succeeds new batches are refused: applied later, its puts would overwrite theirs. Readers may see a batch half
  * applied while it is being written.
  *
- * <p>Batches of this node touching a common key are applied in the order they arrived; at most
- * {@link #MAX_IN_FLIGHT} are in flight, beyond which commits fail fast with {@link StoreUnavailableException}.
+ * <p>Batches of this node writing a common key are applied in the order they arrived (counter increments, which
+ * commute, excepted). At most {@link #MAX_WRITING} are written at once and {@link #MAX_PENDING} accepted (written or
+ * waiting); beyond that, commits fail fast with {@link StoreUnavailableException}, as do calls MongoDB does not
+ * answer (socket failures, timeouts).
  */
 public final class MongoStore implements Store {
 
   private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
-  static final int MAX_IN_FLIGHT = 64;
+  /** Batches written at once: each costs a few round trips, so this many keep the replica set busy. */
+  static final int MAX_WRITING = 64;
+  /** Batches accepted, written or waiting (as many as the embedded store queues). */
+  static final int MAX_PENDING = 20_000;
   /** Age from which another node's intent is taken as abandoned and applied here. */
   static final long STALE_INTENT_MS = 30_000;
   /** Pause between attempts at this node's own failed batches. */
@@ -56,13 +62,17 @@ public final class MongoStore implements Store {
 
   private final Vertx vertx;
   private final MongoClient client;
-  private final int maxInFlight;
+  private final int maxWriting;
+  private final int maxPending;
   private final SecureRandom ids = new SecureRandom();
-  /** Commits and recovery passes running; close waits for none. */
+  /** Commits accepted and background work running; close waits for none. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Promise<Void> drained = Promise.promise();
   /** The last commit writing each key ({@code space/key}), for per-key order. Guarded by itself. */
   private final Map<String, Future<Void>> lastWriter = new HashMap<>();
+  /** Commits ready to write while {@link #maxWriting} are writing. Guarded by itself. */
+  private final ArrayDeque<Promise<Void>> waitingToWrite = new ArrayDeque<>();
+  private int writing;
   /** Batches this store is applying now: no recovery pass applies them too. */
   private final Set<Long> applying = ConcurrentHashMap.newKeySet();
   /** This store's batches whose writes failed and whose intents may be left: new commits wait for their repair. */
@@ -73,10 +83,11 @@ public final class MongoStore implements Store {
   private volatile boolean closed;
   private Future<Void> closing;
 
-  private MongoStore(Vertx vertx, MongoClient client, int maxInFlight) {
+  private MongoStore(Vertx vertx, MongoClient client, int maxWriting, int maxPending) {
     this.vertx = vertx;
     this.client = client;
-    this.maxInFlight = maxInFlight;
+    this.maxWriting = maxWriting;
+    this.maxPending = maxPending;
   }
 
   /**
@@ -85,13 +96,13 @@ public final class MongoStore implements Store {
    */
   public static Future<MongoStore> open(Vertx vertx, String connectionString, String database) {
     return open(vertx, new JsonObject().put("connection_string", connectionString).put("db_name", database),
-        MAX_IN_FLIGHT);
+        MAX_WRITING, MAX_PENDING);
   }
 
-  static Future<MongoStore> open(Vertx vertx, JsonObject clientOptions, int maxInFlight) {
+  static Future<MongoStore> open(Vertx vertx, JsonObject clientOptions, int maxWriting, int maxPending) {
     // Majority (journaled by the server's default) so an acknowledged batch survives the loss of a node.
     MongoClient client = MongoClient.create(vertx, clientOptions.copy().put("writeConcern", "MAJORITY"));
-    MongoStore store = new MongoStore(vertx, client, maxInFlight);
+    MongoStore store = new MongoStore(vertx, client, maxWriting, maxPending);
     return store.recoverLeftovers().map(v -> {
           store.sweepTimer = vertx.setPeriodic(STALE_INTENT_MS, id -> store.recover());
           return store;
@@ -118,20 +129,49 @@ public final class MongoStore implements Store {
     if (!unrepaired.isEmpty()) {
       return Future.failedFuture(new StoreUnavailableException("an earlier batch is being written again"));
     }
-    if (!enter(maxInFlight)) {
+    if (!enter(maxPending)) {
       return Future.failedFuture(new StoreUnavailableException(closed ? "store closed"
-          : "more than " + maxInFlight + " batches in flight"));
+          : "more than " + maxPending + " batches waiting to be written"));
     }
     Context caller = vertx.getOrCreateContext();
     Promise<Void> result = Promise.promise();
+    // A commit takes a writing slot only once its earlier writers are done, so no slot waits on a waiting commit.
     afterEarlierWriters(intent, result.future())
-        .compose(v -> unrepaired.isEmpty() ? write(intent)
-            : Future.failedFuture(new StoreUnavailableException("an earlier batch is being written again")))
+        .compose(v -> slotToWrite())
+        .compose(v -> (unrepaired.isEmpty() ? write(intent)
+            : Future.<Void>failedFuture(new StoreUnavailableException("an earlier batch is being written again")))
+            .onComplete(ar -> releaseSlot()))
         .onComplete(ar -> {
           result.handle(ar);
           exit();
         });
     return onContext(caller, result.future());
+  }
+
+  private Future<Void> slotToWrite() {
+    synchronized (waitingToWrite) {
+      if (writing < maxWriting) {
+        writing++;
+        return Future.succeededFuture();
+      }
+      Promise<Void> slot = Promise.promise();
+      waitingToWrite.add(slot);
+      return slot.future();
+    }
+  }
+
+  /** Hands the slot to the next waiting commit, if any. */
+  private void releaseSlot() {
+    Promise<Void> next;
+    synchronized (waitingToWrite) {
+      next = waitingToWrite.poll();
+      if (next == null) {
+        writing--;
+      }
+    }
+    if (next != null) {
+      next.complete();
+    }
   }
 
   /**
@@ -140,7 +180,11 @@ public final class MongoStore implements Store {
    */
   private Future<Void> afterEarlierWriters(MongoIntent intent, Future<Void> done) {
     Set<String> keys = new LinkedHashSet<>();
-    intent.ops().forEach(op -> keys.add(op.space().storeName() + '/' + op.key()));
+    for (Batch.Op op : intent.ops()) {
+      if (op.kind() != Batch.Kind.INCREMENT) { // counters commute: a hot counter must not serialise the node
+        keys.add(op.space().storeName() + '/' + op.key());
+      }
+    }
     List<Future<Void>> earlier = new ArrayList<>();
     synchronized (lastWriter) {
       for (String key : keys) {
