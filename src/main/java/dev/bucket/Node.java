@@ -134,16 +134,15 @@ public final class Node {
     redis = RedisProbe.create(vertx, config.redisUri());
     return MetadataStore.open(vertx, config).compose(store -> {
       metadata = store;
-      artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
+      artifacts = new ArtifactRepository(this.store, MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
       principals = new PrincipalRegistry(store.client(), store.barrier(), clock);
-      retention = new RetentionRepository(store.client(), store.barrier(), clock, MAX_CACHED_VERSIONS);
-      return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
+      retention = new RetentionRepository(this.store, clock, MAX_CACHED_VERSIONS);
+      return openPayloadStore().compose(v -> bootstrapOwner())
           .compose(v -> {
-            tombstoner = new Tombstoner(retention, store.client(), payloads);
-            return tombstoner.init();
-          })
-          .compose(v -> openGovernance());
+            tombstoner = new Tombstoner(retention, artifacts, payloads);
+            return openGovernance();
+          });
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
           treeStore = new TreeStore(metadata.client());

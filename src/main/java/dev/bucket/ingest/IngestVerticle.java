@@ -3,6 +3,7 @@ package dev.bucket.ingest;
 import dev.bucket.artifact.Artifact;
 import dev.bucket.artifact.ArtifactRepository;
 import dev.bucket.artifact.DuplicateArtifactException;
+import dev.bucket.artifact.IdempotencyKeyTakenException;
 import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits artifacts. Write order (see docs/decisions/0002-write-ordering.md): the payload is already durable; the
- * artifact document is inserted (its unique key decides concurrent writers); then the audit entry is appended and
- * made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
+ * artifact document is committed (its insert-only key, and its Idempotency-Key's, decide concurrent writers); then
+ * the audit entry is appended and made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
  * leaves an artifact without its entry, which {@link IngestRecovery} appends on the next start.
  */
 public final class IngestVerticle extends VerticleBase {
@@ -54,18 +55,28 @@ public final class IngestVerticle extends VerticleBase {
 
   Future<IngestOutcome> commit(IngestCommand command) {
     if (command.idempotencyKey() == null) {
-      return command.isVersion() ? appendVersion(command) : create(command);
+      return write(command);
     }
-    return artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey()).compose(existing -> {
-      if (existing == null) {
-        return command.isVersion() ? appendVersion(command) : create(command);
-      }
-      Artifact attempted = build(command, existing.artifactId(), existing.version(), existing.previousVersionHash(),
-          existing.artifactClass());
-      boolean sameTarget = command.artifactId() == null || existing.artifactId().equals(command.artifactId());
-      return existing.sameContent(attempted) && sameTarget
-          ? replay(existing, command) : Future.succeededFuture(new IngestOutcome.Conflict(existing));
-    });
+    return artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey()).compose(existing ->
+        existing != null ? retried(existing, command) : write(command).recover(failure ->
+            // A concurrent write with the same key committed first: this request is a retry of that one.
+            failure instanceof IdempotencyKeyTakenException
+                ? artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey())
+                    .compose(winner -> retried(winner, command))
+                : Future.failedFuture(failure)));
+  }
+
+  private Future<IngestOutcome> write(IngestCommand command) {
+    return command.isVersion() ? appendVersion(command) : create(command);
+  }
+
+  /** A request whose Idempotency-Key already created {@code existing}: a replay if it carries the same write. */
+  private Future<IngestOutcome> retried(Artifact existing, IngestCommand command) {
+    Artifact attempted = build(command, existing.artifactId(), existing.version(), existing.previousVersionHash(),
+        existing.artifactClass());
+    boolean sameTarget = command.artifactId() == null || existing.artifactId().equals(command.artifactId());
+    return existing.sameContent(attempted) && sameTarget
+        ? replay(existing, command) : Future.succeededFuture(new IngestOutcome.Conflict(existing));
   }
 
   private Future<IngestOutcome> create(IngestCommand command) {
