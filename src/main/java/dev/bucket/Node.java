@@ -32,6 +32,7 @@ import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MetadataStore;
 import dev.bucket.storage.Store;
+import dev.bucket.storage.Stores;
 import dev.bucket.storage.RedisProbe;
 import dev.bucket.transparency.LogReader;
 import dev.bucket.transparency.SigningKeys;
@@ -132,7 +133,11 @@ public final class Node {
     Codecs.registerAll(vertx);
     auditClient = new AuditClient(vertx, config.busTimeoutMs());
     redis = RedisProbe.create(vertx, config.redisUri());
-    return MetadataStore.open(vertx, config).compose(store -> {
+    return Stores.open(vertx, config).compose(opened -> {
+      store = opened;
+      return MetadataStore.open(vertx, config);
+    }).compose(metadataStore -> {
+      MetadataStore store = metadataStore;
       metadata = store;
       artifacts = new ArtifactRepository(this.store, MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(store.client());
@@ -297,6 +302,7 @@ public final class Node {
         .transform(v -> leases == null ? Future.succeededFuture() : leases.close().otherwiseEmpty())
         .transform(v -> Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx))
+        .transform(ignored -> store == null ? Future.succeededFuture() : store.close())
         .andThen(v -> meters.close());
   }
 

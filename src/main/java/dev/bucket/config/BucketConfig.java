@@ -55,7 +55,9 @@ public record BucketConfig(
     int clusterExpectedNodes,
     boolean metricsPublic,
     List<Integer> alertThresholds,
-    int maxConnections) {
+    int maxConnections,
+    long storeCacheBytes,
+    int storeMaxOpenFiles) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -79,7 +81,7 @@ public record BucketConfig(
       "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
-      "metrics_public", "alert_thresholds", "max_connections");
+      "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -105,8 +107,8 @@ public record BucketConfig(
         rateLimitMaxDelayMs, maxProducts, maxConcurrentWriters);
   }
 
-  /** True when no MongoDB URI is configured and the in-process MongoDB-wire server is used. */
-  public boolean embeddedMongo() {
+  /** True when no MongoDB URI is configured and the embedded store (RocksDB in the data dir) is used. */
+  public boolean embeddedStore() {
     return mongoUri.isEmpty();
   }
 
@@ -115,7 +117,7 @@ public record BucketConfig(
     if (payloadStore != PayloadStoreKind.AUTO) {
       return payloadStore;
     }
-    return embeddedMongo() ? PayloadStoreKind.FILESYSTEM : PayloadStoreKind.GRIDFS;
+    return embeddedStore() ? PayloadStoreKind.FILESYSTEM : PayloadStoreKind.GRIDFS;
   }
 
   /** Builds and validates the typed configuration from merged raw values (strings or JSON scalars). */
@@ -168,7 +170,9 @@ public record BucketConfig(
         (int) v.number("cluster_expected_nodes", 1, 10_000),
         v.bool("metrics_public"),
         thresholds(v.string("alert_thresholds", false)),
-        (int) v.number("max_connections", 1, 1_000_000));
+        (int) v.number("max_connections", 1, 1_000_000),
+        v.number("store_cache_bytes", 8L << 20, 1L << 40),
+        (int) v.number("store_max_open_files", 64, 1_000_000));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

@@ -73,7 +73,7 @@ final class ScaleGuideRoutes {
       items.put(name, item);
     });
     Responses.json(ctx, 200, new JsonObject().put("scales_safely_within", items)
-        .put("metadata_store", config.embeddedMongo() ? "embedded (single node, one process)"
+        .put("metadata_store", config.embeddedStore() ? "embedded (single node, one process)"
             : "external MongoDB replica set")
         .put("measured", "docs/benchmarks.md records the rates measured on a reference machine"));
   }
@@ -86,7 +86,7 @@ final class ScaleGuideRoutes {
         .add(item("artifacts_over_limit", "payloads over " + config.maxArtifactBytes()
             + " bytes are refused while streaming (413)"))
         .add(item("schema_evolution", "schemas change only by owner-approved versions; unknown fields are refused"));
-    if (config.embeddedMongo()) {
+    if (config.embeddedStore()) {
       refused.add(item("embedded_store", "this node's metadata store is in-process: it does not scale beyond one node;"
           + " point mongo_uri at a replica set to run several gateway nodes"));
     }

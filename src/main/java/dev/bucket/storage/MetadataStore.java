@@ -33,7 +33,7 @@ public final class MetadataStore {
   }
 
   public static Future<MetadataStore> open(Vertx vertx, BucketConfig config) {
-    if (!config.embeddedMongo()) {
+    if (!config.embeddedStore()) {
       // Majority + journal so an acknowledged write survives the loss of a node; a URI setting takes precedence.
       JsonObject options = new JsonObject()
           .put("connection_string", config.mongoUri())
@@ -47,7 +47,7 @@ public final class MetadataStore {
       Files.createDirectories(dir);
       // Bounded memory for the in-process store: an 8 MB page cache and a 2 MB write buffer, so large GridFS
       // uploads are flushed as they stream instead of piling up in the heap until the next commit.
-      MVStore mvStore = new MVStore.Builder().fileName(dir.resolve("metadata.mv").toString())
+      MVStore mvStore = new MVStore.Builder().fileName(dir.resolve("metadata-transition.mv").toString())
           .cacheSize(8).autoCommitBufferSize(2 * 1024).open();
       EmbeddedBackend backend = EmbeddedBackend.open(mvStore);
       MongoServer server = new MongoServer(backend);

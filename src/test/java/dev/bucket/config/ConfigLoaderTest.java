@@ -26,7 +26,7 @@ class ConfigLoaderTest {
     BucketConfig config = load(Map.of(), new Properties(), Map.of());
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
-    assertThat(config.embeddedMongo()).isTrue();
+    assertThat(config.embeddedStore()).isTrue();
     assertThat(config.effectivePayloadStore()).isEqualTo(BucketConfig.PayloadStoreKind.FILESYSTEM);
     assertThat(config.maxArtifactBytes()).isEqualTo(500_000_000L);
   }
@@ -45,7 +45,7 @@ class ConfigLoaderTest {
   void anExternalMongoUriSwitchesPayloadsToGridFs() {
     BucketConfig config = load(Map.of("BUCKET_MONGO_URI", "mongodb://db1,db2/?replicaSet=rs0"), new Properties(),
         Map.of());
-    assertThat(config.embeddedMongo()).isFalse();
+    assertThat(config.embeddedStore()).isFalse();
     assertThat(config.effectivePayloadStore()).isEqualTo(BucketConfig.PayloadStoreKind.GRIDFS);
   }
 
