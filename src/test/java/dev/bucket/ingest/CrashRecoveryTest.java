@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.artifact.Artifact;
 import dev.bucket.artifact.ArtifactRepository;
-import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.Store;
+import dev.bucket.storage.Stores;
 import dev.bucket.support.Api;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Future;
@@ -56,15 +57,15 @@ class CrashRecoveryTest {
       node.stop();
 
       // The state a crash between the two writes leaves: version 2's document is in, its audit entry is not.
-      MetadataStore store = MetadataStore.open(vertx, node.config()).await();
-      ArtifactRepository repository = new ArtifactRepository(store.client(), 10);
+      Store store = Stores.open(vertx, node.config()).await();
+      ArtifactRepository repository = new ArtifactRepository(store, 10);
       Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
       Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
           first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
           first.metadata(), first.payloadRef(), first.chunkHashes(), null, first.rulesVersion(),
           first.schemaVersion());
       repository.insert(orphan).await();
-      store.close(vertx).await();
+      store.close().await();
 
       node.start();
       JsonArray entries = node.api().get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries");
