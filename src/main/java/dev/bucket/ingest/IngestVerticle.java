@@ -113,10 +113,16 @@ public final class IngestVerticle extends VerticleBase {
     return commitEntry(artifact, new JsonObject()).map(index -> new IngestOutcome.Committed(artifact, index));
   }
 
-  /** Appends the commit entry of a stored artifact version and waits until it is durable. */
+  /**
+   * Appends the commit entry of a stored artifact version and waits until it is durable. The log takes one commit
+   * entry per version, and a retry may append it while the original still is (it cannot tell an original in flight
+   * from one that died): when the append fails, the entry the other one wrote is the answer.
+   */
   private Future<Long> commitEntry(Artifact artifact, JsonObject details) {
     return audit.appendDurable(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, details))
-        .map(receipt -> receipt.index());
+        .map(receipt -> receipt.index())
+        .recover(failure -> commitIndex(artifact).compose(landed -> landed != null ? Future.succeededFuture(landed)
+            : Future.failedFuture(failure)));
   }
 
   /**
@@ -125,12 +131,16 @@ public final class IngestVerticle extends VerticleBase {
    * now: the retry is what completes the original write.
    */
   private Future<IngestOutcome> replay(Artifact original, IngestCommand retry) {
-    return auditQueries.commitIndex(original.productId(), original.artifactId(), original.version())
+    return commitIndex(original)
         .compose(index -> index != null ? Future.succeededFuture(index)
             : commitEntry(original, new JsonObject().put("recovered", true)))
         .compose(index -> audit.appendAccepted(record(retry.actor(), original, commitOperation(original), 200,
                 new JsonObject().put("replay_of", index)))
             .map(ignored -> new IngestOutcome.Replayed(original, index)));
+  }
+
+  private Future<Long> commitIndex(Artifact artifact) {
+    return auditQueries.commitIndex(artifact.productId(), artifact.artifactId(), artifact.version());
   }
 
   /** The operation whose successful 201 entry commits this version: its creation or a new version. */
