@@ -104,7 +104,7 @@ public final class Main {
           + " (client certificates: " + config.tls().orElseThrow().clientAuth().name().toLowerCase(Locale.ROOT) + ")";
       System.out.println("Bucket " + Node.VERSION + " listening on http://" + config.httpHost() + ":"
           + node.httpPort() + https + " (data: " + config.dataDir().toAbsolutePath().normalize() + ", store: "
-          + node.metadata().mode() + " MongoDB, payloads: " + node.payloads().kind() + ")");
+          + (node.store().mode().equals("embedded") ? "embedded RocksDB" : "external MongoDB") + ", payloads: " + node.payloads().kind() + ")");
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

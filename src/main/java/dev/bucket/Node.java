@@ -30,7 +30,7 @@ import dev.bucket.metrics.ScaleMonitor;
 import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.GridFsPayloadStore;
 import dev.bucket.payload.PayloadStore;
-import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.MongoStore;
 import dev.bucket.storage.Store;
 import dev.bucket.storage.Stores;
 import dev.bucket.storage.RedisProbe;
@@ -65,7 +65,6 @@ public final class Node {
   private final BucketConfig config;
   private final Clock clock;
   private final Instant startedAt;
-  private MetadataStore metadata;
   private Store store;
   private RedisProbe redis;
   private PayloadStore payloads;
@@ -135,20 +134,15 @@ public final class Node {
     redis = RedisProbe.create(vertx, config.redisUri());
     return Stores.open(vertx, config).compose(opened -> {
       store = opened;
-      return MetadataStore.open(vertx, config);
-    }).compose(metadataStore -> {
-      MetadataStore store = metadataStore;
-      metadata = store;
-      artifacts = new ArtifactRepository(store.client(), MAX_CACHED_VERSIONS);
+      artifacts = new ArtifactRepository(this.store, MAX_CACHED_VERSIONS);
       auditQueries = new AuditQueries(this.store);
       principals = new PrincipalRegistry(this.store, clock);
-      retention = new RetentionRepository(store.client(), store.barrier(), clock, MAX_CACHED_VERSIONS);
-      return openPayloadStore().compose(v -> artifacts.init()).compose(v -> bootstrapOwner())
+      retention = new RetentionRepository(this.store, clock, MAX_CACHED_VERSIONS);
+      return openPayloadStore().compose(v -> bootstrapOwner())
           .compose(v -> {
-            tombstoner = new Tombstoner(retention, store.client(), payloads);
-            return tombstoner.init();
-          })
-          .compose(v -> openGovernance());
+            tombstoner = new Tombstoner(retention, artifacts, payloads);
+            return openGovernance();
+          });
     }).compose(v -> vertx.executeBlocking(() -> SigningKeys.loadOrCreate(config.logSigningKeyPath(),
         config.logOrigin()))).compose(signer -> {
           treeStore = new TreeStore(store);
@@ -248,7 +242,8 @@ public final class Node {
       payloads = store;
       return store.cleanTemp().andThen(v -> createPayloadCache()).mapEmpty();
     }
-    GridFsPayloadStore store = new GridFsPayloadStore(metadata.client(), metadata.barrier(), "payloads");
+    // Configuration refuses gridfs without mongo_uri, so the store here is MongoDB's.
+    GridFsPayloadStore store = new GridFsPayloadStore(((MongoStore) this.store).client(), "payloads");
     payloads = store;
     return store.init().andThen(v -> createPayloadCache()).mapEmpty();
   }
@@ -302,7 +297,6 @@ public final class Node {
         .transform(v -> scaleMonitor == null ? Future.succeededFuture() : scaleMonitor.stop().otherwiseEmpty())
         .transform(v -> leases == null ? Future.succeededFuture() : leases.close().otherwiseEmpty())
         .transform(v -> Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .transform(ignored -> metadata == null ? Future.succeededFuture() : metadata.close(vertx))
         .transform(ignored -> store == null ? Future.succeededFuture() : store.close())
         .andThen(v -> meters.close());
   }
@@ -343,10 +337,6 @@ public final class Node {
   /** Everything but payload bytes: the embedded RocksDB store or an external MongoDB. */
   public Store store() {
     return store;
-  }
-
-  public MetadataStore metadata() {
-    return metadata;
   }
 
   /** Null when no Redis is configured. */

@@ -20,17 +20,12 @@ public record Artifact(String productId, String artifactId, String artifactClass
     chunkHashes = List.copyOf(chunkHashes);
   }
 
-  /** Document key: one document per (product, artifact, version), so the unique _id serialises concurrent writers. */
+  /**
+   * The version's name, {@code product/artifact/version}: shown in reports and cursors, and the key its retention
+   * events hang off. Not its store key, which pads the version so versions sort ({@link ArtifactRepository}).
+   */
   public static String key(String productId, String artifactId, int version) {
     return productId + "/" + artifactId + "/" + version;
-  }
-
-  /**
-   * Idempotency keys are unique per product. One field, so a sparse single-field unique index enforces it (a sparse
-   * compound index would still index every document through product_id).
-   */
-  public static String idempotencyScope(String productId, String idempotencyKey) {
-    return productId + "/" + idempotencyKey;
   }
 
   public String key() {
@@ -55,7 +50,6 @@ public record Artifact(String productId, String artifactId, String artifactClass
 
   public JsonObject toDocument() {
     JsonObject doc = new JsonObject()
-        .put("_id", key())
         .put("product_id", productId)
         .put("artifact_id", artifactId)
         .put("artifact_class", artifactClass)
@@ -72,7 +66,7 @@ public record Artifact(String productId, String artifactId, String artifactClass
         .put("rules_version", rulesVersion)
         .put("schema_version", schemaVersion);
     if (idempotencyKey != null) {
-      doc.put("idempotency_key", idempotencyKey).put("idempotency_scope", idempotencyScope(productId, idempotencyKey));
+      doc.put("idempotency_key", idempotencyKey);
     }
     return doc;
   }

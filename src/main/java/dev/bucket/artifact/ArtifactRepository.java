@@ -1,21 +1,37 @@
 package dev.bucket.artifact;
 
-import dev.bucket.storage.MongoErrors;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.KeyValue;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
-import io.vertx.ext.mongo.IndexOptions;
-import io.vertx.ext.mongo.MongoClient;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * Artifact documents in MongoDB. Insert-only: there is no update or delete here or anywhere else.
+ * Artifact versions in the {@link Store}. Insert-only: there is no update or delete here or anywhere else.
+ *
+ * <p><b>Layout.</b> {@link Space#ARTIFACTS}: {@code product␟artifact␟version} (version as {@link Keys#num}) → the
+ * version's document, so an artifact's versions are adjacent and in order. {@link Space#ARTIFACT_INDEX}, written in
+ * the batch that inserts the version they describe:
+ * <ul>
+ *   <li>{@code idem␟product␟idempotency-key} → {@code {artifact_id, version}}, inserted: a key is used once;</li>
+ *   <li>{@code first␟product␟artifact} and {@code class␟product␟class␟artifact} (version 1): the listings;</li>
+ *   <li>{@code holder␟artifact␟product} (version 1): the products that hold an artifact id;</li>
+ *   <li>{@code payload␟ref␟<version key>}: the versions referencing a payload, for purges;</li>
+ *   <li>{@code created␟created_at␟<version key>}: versions by creation time, for crash recovery.</li>
+ * </ul>
+ * {@link Space#COUNTERS} {@code usage␟product} → {@code {bytes, versions}} is incremented in the same batch, so
+ * start-up reads usage per product without reading artifacts.
  *
  * <p>Versions are immutable, so they are cached without expiry. The "latest version" pointer is the one thing that
  * moves; it is cached for {@link #LATEST_TTL} and refreshed on every local commit, so another node's new version
@@ -23,66 +39,86 @@ import java.util.List;
  */
 public final class ArtifactRepository {
 
-  public static final String COLLECTION = "artifacts";
   static final Duration LATEST_TTL = Duration.ofSeconds(1);
+  /** Keys per scan when a query returns everything under a prefix (an artifact's versions, a payload's users). */
+  static final int SCAN_PAGE = 1000;
 
-  private final MongoClient mongo;
+  private static final String IDEMPOTENCY = "idem";
+  private static final String FIRST = "first";
+  private static final String CLASS = "class";
+  private static final String HOLDER = "holder";
+  private static final String PAYLOAD = "payload";
+  private static final String CREATED = "created";
+  private static final String USAGE = "usage";
+  private static final JsonObject MARKER = new JsonObject();
+
+  private final Store store;
   private final Cache<String, Artifact> versions;
   private final Cache<String, Integer> latest;
 
-  public ArtifactRepository(MongoClient mongo, long maxCachedVersions) {
-    this.mongo = mongo;
+  /** One page of a scan: its versions, and where the next page starts (null after the last). */
+  public record Page(List<Artifact> artifacts, String next) {
+  }
+
+  public ArtifactRepository(Store store, long maxCachedVersions) {
+    this.store = store;
     this.versions = Caffeine.newBuilder().maximumSize(maxCachedVersions).build();
     this.latest = Caffeine.newBuilder().maximumSize(maxCachedVersions).expireAfterWrite(LATEST_TTL).build();
   }
 
-  public Future<Void> init() {
-    return Future.all(
-        mongo.createIndex(COLLECTION, new JsonObject().put("product_id", 1).put("artifact_id", 1).put("version", -1)),
-        mongo.createIndex(COLLECTION, new JsonObject().put("product_id", 1).put("version", 1).put("_id", 1)),
-        mongo.createIndex(COLLECTION, new JsonObject().put("created_at", 1)),
-        mongo.createIndexWithOptions(COLLECTION, new JsonObject().put("idempotency_scope", 1),
-            new IndexOptions().unique(true).sparse(true))).mapEmpty();
+  /**
+   * Inserts a new version with its index keys and usage, atomically and durably. Fails with
+   * {@link DuplicateArtifactException} if that version exists, or {@link IdempotencyKeyTakenException} if its
+   * Idempotency-Key was used by another version; either way nothing is written.
+   */
+  public Future<Void> insert(Artifact artifact) {
+    String product = artifact.productId();
+    String id = artifact.artifactId();
+    String key = versionKey(product, id, artifact.version());
+    Batch batch = new Batch().insert(Space.ARTIFACTS, key, artifact.toDocument());
+    if (artifact.idempotencyKey() != null) {
+      batch.insert(Space.ARTIFACT_INDEX, Keys.of(IDEMPOTENCY, product, artifact.idempotencyKey()),
+          new JsonObject().put("artifact_id", id).put("version", artifact.version()));
+    }
+    if (artifact.version() == 1) {
+      batch.put(Space.ARTIFACT_INDEX, Keys.of(FIRST, product, id), MARKER)
+          .put(Space.ARTIFACT_INDEX, Keys.of(CLASS, product, artifact.artifactClass(), id), MARKER)
+          .put(Space.ARTIFACT_INDEX, Keys.of(HOLDER, id, product), MARKER);
+    }
+    batch.put(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, artifact.payloadRef()) + key, MARKER)
+        .put(Space.ARTIFACT_INDEX, Keys.prefix(CREATED, artifact.createdAt()) + key, MARKER)
+        .increment(Space.COUNTERS, Keys.of(USAGE, product),
+            new JsonObject().put("bytes", artifact.size()).put("versions", 1));
+    return store.commit(batch)
+        .recover(e -> Future.failedFuture(e instanceof KeyConflictException conflict ? taken(conflict) : e))
+        .onSuccess(v -> {
+          versions.put(artifact.key(), artifact);
+          latest.asMap().merge(latestKey(product, id), artifact.version(), Math::max);
+        });
   }
 
-  /** Inserts a new version; fails with {@link DuplicateArtifactException} if that version already exists. */
-  public Future<Void> insert(Artifact artifact) {
-    return mongo.insert(COLLECTION, artifact.toDocument())
-        .recover(e -> Future.failedFuture(MongoErrors.isDuplicateKey(e) ? new DuplicateArtifactException() : e))
-        .onSuccess(id -> {
-          versions.put(artifact.key(), artifact);
-          latest.asMap().merge(latestKey(artifact.productId(), artifact.artifactId()), artifact.version(), Math::max);
-        })
-        .mapEmpty();
+  /** Which insert lost: the version's own key, or (the only other insert) its Idempotency-Key. */
+  private static RuntimeException taken(KeyConflictException conflict) {
+    return conflict.space() == Space.ARTIFACTS ? new DuplicateArtifactException() : new IdempotencyKeyTakenException();
+  }
+
+  /** Bytes and versions stored per product, for the in-memory usage meter: a read of the counters, at start. */
+  public Future<Map<String, long[]>> usageByProduct() {
+    return scanAll(Space.COUNTERS, Keys.prefix(USAGE)).map(rows -> {
+      Map<String, long[]> usage = new HashMap<>();
+      rows.forEach(row -> usage.put(Keys.last(row.key()),
+          new long[] {row.value().getLong("bytes", 0L), row.value().getLong("versions", 0L)}));
+      return usage;
+    });
   }
 
   /** A version, or null when it does not exist. */
-  /**
-   * Bytes and versions stored per product, for the in-memory usage meter; one pass over the collection at start
-   * (an aggregation on MongoDB, a scan on the embedded server), never on a request path.
-   */
-  public Future<java.util.Map<String, long[]>> usageByProduct() {
-    JsonArray pipeline = new JsonArray().add(new JsonObject().put("$group", new JsonObject()
-        .put("_id", "$product_id")
-        .put("bytes", new JsonObject().put("$sum", "$size"))
-        .put("versions", new JsonObject().put("$sum", 1))));
-    io.vertx.core.Promise<java.util.Map<String, long[]>> result = io.vertx.core.Promise.promise();
-    java.util.Map<String, long[]> usage = new java.util.HashMap<>();
-    mongo.aggregate(COLLECTION, pipeline)
-        .exceptionHandler(result::tryFail)
-        .endHandler(v -> result.tryComplete(usage))
-        .handler(row -> usage.put(row.getString("_id"), new long[] {row.getLong("bytes", 0L),
-            row.getLong("versions", 0L)}));
-    return result.future();
-  }
-
   public Future<Artifact> findVersion(String product, String artifactId, int version) {
-    String key = Artifact.key(product, artifactId, version);
-    Artifact cached = versions.getIfPresent(key);
+    Artifact cached = versions.getIfPresent(Artifact.key(product, artifactId, version));
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return mongo.findOne(COLLECTION, new JsonObject().put("_id", key), null).map(doc -> cache(doc));
+    return store.get(Space.ARTIFACTS, versionKey(product, artifactId, version)).map(this::cache);
   }
 
   /** The newest version, or null when the artifact does not exist. */
@@ -94,90 +130,128 @@ public final class ArtifactRepository {
     return findLatestUncached(product, artifactId);
   }
 
-  /**
-   * The newest version read from the store itself, for the write path's precondition checks. Versions are dense
-   * (n+1 is only ever inserted after n), so the newest is found by probing document keys: galloping up from the
-   * cached hint, then bisecting. Every probe is an _id lookup, which any MongoDB-wire server serves from its primary
-   * index (the embedded server ignores non-unique indexes, so a query on product and artifact would scan).
-   */
+  /** The newest version read from the store itself (the last key of the artifact), for the write path's checks. */
   public Future<Artifact> findLatestUncached(String product, String artifactId) {
-    Integer hint = latest.getIfPresent(latestKey(product, artifactId));
-    int start = hint == null ? 1 : hint;
-    return findVersion(product, artifactId, start).compose(found -> {
-      if (found == null) {
-        return start == 1 ? Future.succeededFuture(null) : gallop(product, artifactId, 0, 1, 1);
+    return store.scanPrefix(Space.ARTIFACTS, Keys.prefix(product, artifactId), 1, true).map(newest -> {
+      if (newest.isEmpty()) {
+        return null;
       }
-      return gallop(product, artifactId, start, start + 1, 1);
-    }).map(newest -> {
-      if (newest != null) {
-        latest.put(latestKey(product, artifactId), newest.version());
-      }
-      return newest;
+      Artifact artifact = cache(newest.get(0).value());
+      latest.put(latestKey(product, artifactId), artifact.version());
+      return artifact;
     });
   }
 
-  /** {@code known} exists (0 = none known); probes {@code known + step}, doubling the step until a version is missing. */
-  private Future<Artifact> gallop(String product, String artifactId, int known, int probe, int step) {
-    return findVersion(product, artifactId, probe).compose(found -> found != null
-        ? gallop(product, artifactId, probe, probe + step * 2, step * 2)
-        : bisect(product, artifactId, known, probe));
-  }
-
-  /** Version {@code present} exists (or is 0), {@code absent} does not: narrow down to the last existing one. */
-  private Future<Artifact> bisect(String product, String artifactId, int present, int absent) {
-    if (absent - present <= 1) {
-      return present == 0 ? Future.succeededFuture(null) : findVersion(product, artifactId, present);
-    }
-    int middle = present + (absent - present) / 2;
-    return findVersion(product, artifactId, middle).compose(found -> found != null
-        ? bisect(product, artifactId, middle, absent) : bisect(product, artifactId, present, middle));
-  }
-
+  /** The version an Idempotency-Key of the product created, or null. */
   public Future<Artifact> findByIdempotencyKey(String product, String idempotencyKey) {
-    return mongo.findOne(COLLECTION, new JsonObject()
-        .put("idempotency_scope", Artifact.idempotencyScope(product, idempotencyKey)), null).map(this::cache);
+    return store.get(Space.ARTIFACT_INDEX, Keys.of(IDEMPOTENCY, product, idempotencyKey)).compose(target ->
+        target == null ? Future.succeededFuture()
+            : findVersion(product, target.getString("artifact_id"), target.getInteger("version")));
   }
 
-  /** Every version of an artifact, oldest first. */
+  /**
+   * Every version of an artifact, oldest first (for integrity checks), read in scans of {@link #SCAN_PAGE}: the cost
+   * is that artifact's history, whatever else is stored.
+   */
   public Future<List<Artifact>> versions(String product, String artifactId) {
-    return findLatestUncached(product, artifactId).compose(newest -> newest == null
-        ? Future.succeededFuture(List.of()) : versions(product, artifactId, 1, newest.version()));
+    return scanAll(Space.ARTIFACTS, Keys.prefix(product, artifactId))
+        .map(rows -> rows.stream().map(row -> cache(row.value())).toList());
   }
 
-  /** Versions {@code from..to} (inclusive) that exist, oldest first, fetched by key in one round trip. */
+  /** Versions {@code from..to} (inclusive) that exist, oldest first, in one bounded scan. */
   public Future<List<Artifact>> versions(String product, String artifactId, int from, int to) {
-    JsonArray keys = new JsonArray();
-    for (int v = from; v <= to; v++) {
-      keys.add(Artifact.key(product, artifactId, v));
+    if (from > to) {
+      return Future.succeededFuture(List.of());
     }
-    return mongo.find(COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", keys)))
-        .map(docs -> docs.stream().map(this::cache).sorted(Comparator.comparingInt(Artifact::version)).toList());
+    return store.scan(Space.ARTIFACTS, versionKey(product, artifactId, from),
+            after(versionKey(product, artifactId, to)), to - from + 1, false)
+        .map(rows -> rows.stream().map(row -> cache(row.value())).toList());
   }
 
   /** Products that hold an artifact with this id (ids are unique per product, not across products). */
   public Future<List<String>> productsHolding(String artifactId) {
-    return mongo.distinctWithQuery(COLLECTION, "product_id", String.class.getName(),
-        new JsonObject().put("artifact_id", artifactId).put("version", 1))
-        .map(array -> array.stream().map(Object::toString).toList());
+    return scanAll(Space.ARTIFACT_INDEX, Keys.prefix(HOLDER, artifactId))
+        .map(rows -> rows.stream().map(row -> Keys.last(row.key())).toList());
   }
 
-  /** First versions of a product's artifacts in key order after {@code cursor}, at most {@code limit}. */
-  public Future<List<Artifact>> list(String product, String artifactClass, String cursor, int limit) {
-    JsonObject query = new JsonObject().put("product_id", product).put("version", 1);
-    if (artifactClass != null) {
-      query.put("artifact_class", artifactClass);
-    }
-    if (cursor != null) {
-      query.put("_id", new JsonObject().put("$gt", cursor));
-    }
-    FindOptions options = new FindOptions().setSort(new JsonObject().put("_id", 1)).setLimit(limit);
-    return mongo.findWithOptions(COLLECTION, query, options).map(docs -> docs.stream().map(this::cache).toList());
+  /**
+   * First versions of a product's artifacts (of one class, unless null) in artifact id order after
+   * {@code afterArtifactId} (null: from the start), at most {@code limit}: one index scan and one batched read.
+   */
+  public Future<List<Artifact>> list(String product, String artifactClass, String afterArtifactId, int limit) {
+    String prefix = artifactClass == null ? Keys.prefix(FIRST, product) : Keys.prefix(CLASS, product, artifactClass);
+    String from = afterArtifactId == null ? prefix : after(prefix + afterArtifactId);
+    return store.scan(Space.ARTIFACT_INDEX, from, Keys.end(prefix), limit, false).compose(rows -> {
+      List<String> keys = rows.stream().map(row -> versionKey(product, Keys.last(row.key()), 1)).toList();
+      return read(keys);
+    });
   }
 
-  /** Versions created at or after {@code createdAt} (ISO-8601), for crash recovery. */
-  public Future<List<Artifact>> createdSince(String createdAt) {
-    return mongo.find(COLLECTION, new JsonObject().put("created_at", new JsonObject().put("$gte", createdAt)))
-        .map(docs -> docs.stream().map(Artifact::fromDocument).toList());
+  /**
+   * Versions created at or after {@code createdAt} (ISO-8601, {@code Timestamps} format), oldest first, at most
+   * {@code limit}, continuing after {@code cursor} (a previous page's {@link Page#next}, or null), for crash recovery.
+   */
+  public Future<Page> createdSince(String createdAt, String cursor, int limit) {
+    String prefix = Keys.prefix(CREATED);
+    String from = cursor != null ? after(cursor) : prefix + createdAt;
+    return store.scan(Space.ARTIFACT_INDEX, from, Keys.end(prefix), limit, false).compose(rows ->
+        read(rows.stream().map(row -> versionKeyIn(row.key())).toList()).map(found -> new Page(found,
+            rows.size() < limit ? null : rows.get(rows.size() - 1).key())));
+  }
+
+  /**
+   * The names ({@link Artifact#key()}) of the versions whose document references payload {@code ref}, in key order:
+   * scans of the payload index, so the cost is the number of such versions.
+   */
+  public Future<List<String>> referencing(String ref) {
+    return scanAll(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, ref)).map(rows -> rows.stream().map(row -> {
+      String[] parts = versionKeyIn(row.key()).split(String.valueOf(Keys.SEP));
+      return Artifact.key(parts[0], parts[1], (int) Keys.parseNum(parts[2]));
+    }).toList());
+  }
+
+  /** The documents at {@code keys} that exist, in that order, in one read. */
+  private Future<List<Artifact>> read(List<String> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return store.getAll(Space.ARTIFACTS, keys).map(found -> keys.stream().map(found::get)
+        .filter(Objects::nonNull).map(this::cache).toList());
+  }
+
+  /** Every record under {@code prefix}, in scans of {@link #SCAN_PAGE} keys. */
+  private Future<List<KeyValue>> scanAll(Space space, String prefix) {
+    return scanFrom(space, prefix, Keys.end(prefix), new ArrayList<>());
+  }
+
+  private Future<List<KeyValue>> scanFrom(Space space, String from, String to, List<KeyValue> found) {
+    return store.scan(space, from, to, SCAN_PAGE, false).compose(page -> {
+      found.addAll(page);
+      return page.size() < SCAN_PAGE ? Future.succeededFuture(found)
+          : scanFrom(space, after(page.get(page.size() - 1).key()), to, found);
+    });
+  }
+
+  /** The store key of a version: its version padded so an artifact's versions sort in order. */
+  private static String versionKey(String product, String artifactId, int version) {
+    return Keys.of(product, artifactId, Keys.num(version));
+  }
+
+  /** The version key an index key ends with (its last three parts). */
+  private static String versionKeyIn(String indexKey) {
+    int cut = indexKey.length();
+    for (int part = 0; part < 3; part++) {
+      cut = indexKey.lastIndexOf(Keys.SEP, cut - 1);
+    }
+    return indexKey.substring(cut + 1);
+  }
+
+  /**
+   * The first scan bound past {@code key} and everything it prefixes. No stored key extends a complete key of ours
+   * with a separator, and ids hold no characters below it, so nothing lies between.
+   */
+  private static String after(String key) {
+    return key + Keys.SEP;
   }
 
   private Artifact cache(JsonObject doc) {

@@ -182,6 +182,10 @@ public record BucketConfig(
         && !config.mongoUri.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo_uri: must start with mongodb:// or mongodb+srv://");
     }
+    if (config.mongoUri.isEmpty() && config.payloadStore == PayloadStoreKind.GRIDFS) {
+      throw new ConfigException("payload_store: gridfs needs mongo_uri (GridFS lives in MongoDB; the embedded store"
+          + " keeps payloads in the filesystem)");
+    }
     if (!config.logOrigin.matches("[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*")) {
       throw new ConfigException("log_origin: must look like host/path (no scheme, no spaces or '+'), got '"
           + config.logOrigin + "'");

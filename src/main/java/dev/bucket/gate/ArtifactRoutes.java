@@ -308,21 +308,24 @@ final class ArtifactRoutes {
           page.forEach(a -> items.add(a.toView().put("href", "/v1/products/" + product + "/artifacts/" + a.artifactId())));
           JsonObject body = new JsonObject().put("items", items);
           if (page.size() == limit) {
+            Artifact last = page.get(page.size() - 1);
             body.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(page.get(page.size() - 1).key().getBytes(StandardCharsets.UTF_8)));
+                .encodeToString((product + "/" + last.artifactId()).getBytes(StandardCharsets.UTF_8)));
           }
           Responses.json(ctx, 200, body);
         }).onFailure(ctx::fail);
   }
 
+  /** The artifact id a cursor of this product's listing continues after ({@code product/artifact}, base64url). */
   private static String decodeCursor(String cursor, String product) {
     if (cursor == null) {
       return null;
     }
     try {
-      String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (key.startsWith(product + "/")) {
-        return key;
+      String position = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (position.startsWith(product + "/")
+          && Requests.ARTIFACT_ID.matcher(position.substring(product.length() + 1)).matches()) {
+        return position.substring(product.length() + 1);
       }
     } catch (IllegalArgumentException e) {
       // falls through to the same refusal as a cursor of another product

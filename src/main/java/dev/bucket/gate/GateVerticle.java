@@ -62,7 +62,7 @@ public final class GateVerticle extends VerticleBase {
         node.clock(), node.config().alertThresholds()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);
-    new HealthRoute(node.metadata(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
+    new HealthRoute(node.store(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
         node.principals(), node.governance())
         .mount(router);
     // Per route, so the failure handler sees which operation failed (its name goes into the audit entry). Not on the

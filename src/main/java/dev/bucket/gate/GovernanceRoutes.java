@@ -330,9 +330,10 @@ final class GovernanceRoutes {
   }
 
   /**
-   * Schema drift: one page of a product's artifacts (first versions, key order), each stored envelope re-checked
-   * against the schema version it was accepted under. JSON payloads are read back as the envelope's data, so a
-   * document or payload changed behind the gateway's back, or a frozen schema file edited, shows up here.
+   * Schema drift: one page of a product's artifacts (first versions, in id order after the id {@code after}), each
+   * stored envelope re-checked against the schema version it was accepted under. JSON payloads are read back as the
+   * envelope's data, so a document or payload changed behind the gateway's back, or a frozen schema file edited,
+   * shows up here.
    */
   private void drift(RoutingContext ctx) {
     String product = Requests.matching("product", ctx.queryParams().get("product"), Requests.PRODUCT);
@@ -340,7 +341,8 @@ final class GovernanceRoutes {
     if (artifactClass != null) {
       Requests.matching("artifact_class", artifactClass, Requests.ARTIFACT_CLASS);
     }
-    String cursor = ctx.queryParams().get("after");
+    String after = ctx.queryParams().get("after");
+    String cursor = after == null ? null : Requests.matching("after", after, Requests.ARTIFACT_ID);
     int limit = Requests.limit(ctx, 50, config.pageLimitMax());
     artifacts.list(product, artifactClass, cursor, limit).compose(page -> {
       List<Future<JsonObject>> checks = page.stream().map(this::driftOf).toList();
@@ -351,7 +353,7 @@ final class GovernanceRoutes {
             .put("drifted", items.stream().filter(i -> !((JsonObject) i).getJsonArray("violations").isEmpty())
                 .count());
         if (page.size() == limit) {
-          body.put("next_after", page.get(page.size() - 1).key());
+          body.put("next_after", page.get(page.size() - 1).artifactId());
         }
         return body;
       });

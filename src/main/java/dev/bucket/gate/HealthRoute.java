@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.bucket.audit.AuditClient;
 import dev.bucket.payload.PayloadStore;
-import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.Store;
 import dev.bucket.storage.RedisProbe;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -19,7 +19,7 @@ import java.time.Instant;
 /** {@code GET /health}: live state of every dependency, 503 when a required one is down. */
 final class HealthRoute {
 
-  private final MetadataStore metadata;
+  private final Store store;
   private final RedisProbe redis;
   private final PayloadStore payloads;
   private final AuditClient audit;
@@ -28,11 +28,11 @@ final class HealthRoute {
   private final PrincipalRegistry principals;
   private final GovernanceGate gate;
 
-  HealthRoute(MetadataStore metadata, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version,
+  HealthRoute(Store store, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version,
               Instant startedAt, PrincipalRegistry principals, GovernanceGate gate) {
     this.principals = principals;
     this.gate = gate;
-    this.metadata = metadata;
+    this.store = store;
     this.redis = redis;
     this.payloads = payloads;
     this.audit = audit;
@@ -45,24 +45,24 @@ final class HealthRoute {
   }
 
   private void health(RoutingContext ctx) {
-    Future<Void> mongo = metadata.ping();
+    Future<Void> stored = store.ping();
     Future<Void> redisPing = redis == null ? null : redis.ping();
     Future<JsonObject> log = audit.head().map(head -> new JsonObject().put("entries", head.size())
         .put("head_hash", head.hash()));
     Future<Long> approved = principals.count(Role.INTEGRATION, false);
     Future<Long> suspended = principals.count(Role.INTEGRATION, true);
-    Future.join(List.of(mongo, log, redisPing == null ? Future.succeededFuture() : redisPing, approved, suspended))
+    Future.join(List.of(stored, log, redisPing == null ? Future.succeededFuture() : redisPing, approved, suspended))
         .onComplete(done -> {
       // Redis is optional shared state, not where data lives: losing it degrades the node, it does not fail it.
-      boolean healthy = mongo.succeeded() && log.succeeded();
+      boolean healthy = stored.succeeded() && log.succeeded();
       boolean degraded = redisPing != null && redisPing.failed();
       JsonObject body = new JsonObject()
           .put("status", !healthy ? "unhealthy" : degraded ? "degraded" : "healthy")
           .put("bucket_version", version)
           .put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds())
           .put("services", new JsonObject()
-              .put("mongodb", mongo.succeeded() ? "connected" : "unreachable")
-              .put("mongodb_mode", metadata.mode())
+              .put("store", stored.succeeded() ? "connected" : "unreachable")
+              .put("store_mode", store.mode())
               .put("redis", redisPing == null ? "not_configured" : redisPing.succeeded() ? "connected" : "unreachable")
               .put("payload_store", payloads.kind()))
           .put("audit", log.succeeded() ? log.result() : new JsonObject().put("state", "unavailable"))

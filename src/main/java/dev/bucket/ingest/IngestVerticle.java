@@ -3,6 +3,7 @@ package dev.bucket.ingest;
 import dev.bucket.artifact.Artifact;
 import dev.bucket.artifact.ArtifactRepository;
 import dev.bucket.artifact.DuplicateArtifactException;
+import dev.bucket.artifact.IdempotencyKeyTakenException;
 import dev.bucket.audit.AuditClient;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits artifacts. Write order (see docs/decisions/0002-write-ordering.md): the payload is already durable; the
- * artifact document is inserted (its unique key decides concurrent writers); then the audit entry is appended and
- * made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
+ * artifact document is committed (its insert-only key, and its Idempotency-Key's, decide concurrent writers); then
+ * the audit entry is appended and made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
  * leaves an artifact without its entry, which {@link IngestRecovery} appends on the next start.
  */
 public final class IngestVerticle extends VerticleBase {
@@ -54,18 +55,28 @@ public final class IngestVerticle extends VerticleBase {
 
   Future<IngestOutcome> commit(IngestCommand command) {
     if (command.idempotencyKey() == null) {
-      return command.isVersion() ? appendVersion(command) : create(command);
+      return write(command);
     }
-    return artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey()).compose(existing -> {
-      if (existing == null) {
-        return command.isVersion() ? appendVersion(command) : create(command);
-      }
-      Artifact attempted = build(command, existing.artifactId(), existing.version(), existing.previousVersionHash(),
-          existing.artifactClass());
-      boolean sameTarget = command.artifactId() == null || existing.artifactId().equals(command.artifactId());
-      return existing.sameContent(attempted) && sameTarget
-          ? replay(existing, command) : Future.succeededFuture(new IngestOutcome.Conflict(existing));
-    });
+    return artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey()).compose(existing ->
+        existing != null ? retried(existing, command) : write(command).recover(failure ->
+            // A concurrent write with the same key committed first: this request is a retry of that one.
+            failure instanceof IdempotencyKeyTakenException
+                ? artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey())
+                    .compose(winner -> retried(winner, command))
+                : Future.failedFuture(failure)));
+  }
+
+  private Future<IngestOutcome> write(IngestCommand command) {
+    return command.isVersion() ? appendVersion(command) : create(command);
+  }
+
+  /** A request whose Idempotency-Key already created {@code existing}: a replay if it carries the same write. */
+  private Future<IngestOutcome> retried(Artifact existing, IngestCommand command) {
+    Artifact attempted = build(command, existing.artifactId(), existing.version(), existing.previousVersionHash(),
+        existing.artifactClass());
+    boolean sameTarget = command.artifactId() == null || existing.artifactId().equals(command.artifactId());
+    return existing.sameContent(attempted) && sameTarget
+        ? replay(existing, command) : Future.succeededFuture(new IngestOutcome.Conflict(existing));
   }
 
   private Future<IngestOutcome> create(IngestCommand command) {
@@ -102,10 +113,25 @@ public final class IngestVerticle extends VerticleBase {
     return commitEntry(artifact, new JsonObject()).map(index -> new IngestOutcome.Committed(artifact, index));
   }
 
-  /** Appends the commit entry of a stored artifact version and waits until it is durable. */
+  /**
+   * Appends the commit entry of a stored artifact version and waits until it is durable. The log takes one commit
+   * entry per version, and a retry may append it while the original still is (it cannot tell an original in flight
+   * from one that died): when the append fails, the entry the other one wrote is the answer.
+   */
   private Future<Long> commitEntry(Artifact artifact, JsonObject details) {
     return audit.appendDurable(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, details))
-        .map(receipt -> receipt.index());
+        .map(receipt -> receipt.index())
+        .recover(failure -> landedCommit(artifact, LANDED_LOOKUPS).compose(landed -> landed != null
+            ? Future.succeededFuture(landed) : Future.failedFuture(failure)));
+  }
+
+  /**
+   * The other writer's commit entry may be refused as a duplicate of ours before its own batch is durable, so it is
+   * looked up a few times, {@value #LANDED_LOOKUP_MS} ms apart, before the append's failure stands.
+   */
+  private Future<Long> landedCommit(Artifact artifact, int lookups) {
+    return commitIndex(artifact).compose(index -> index != null || lookups <= 1 ? Future.succeededFuture(index)
+        : vertx.timer(LANDED_LOOKUP_MS).compose(v -> landedCommit(artifact, lookups - 1)));
   }
 
   /**
@@ -114,12 +140,19 @@ public final class IngestVerticle extends VerticleBase {
    * now: the retry is what completes the original write.
    */
   private Future<IngestOutcome> replay(Artifact original, IngestCommand retry) {
-    return auditQueries.commitIndex(original.productId(), original.artifactId(), original.version())
+    return commitIndex(original)
         .compose(index -> index != null ? Future.succeededFuture(index)
             : commitEntry(original, new JsonObject().put("recovered", true)))
         .compose(index -> audit.appendAccepted(record(retry.actor(), original, commitOperation(original), 200,
                 new JsonObject().put("replay_of", index)))
             .map(ignored -> new IngestOutcome.Replayed(original, index)));
+  }
+
+  private static final int LANDED_LOOKUPS = 20;
+  private static final long LANDED_LOOKUP_MS = 50;
+
+  private Future<Long> commitIndex(Artifact artifact) {
+    return auditQueries.commitIndex(artifact.productId(), artifact.artifactId(), artifact.version());
   }
 
   /** The operation whose successful 201 entry commits this version: its creation or a new version. */

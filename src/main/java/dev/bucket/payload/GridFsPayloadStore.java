@@ -1,6 +1,5 @@
 package dev.bucket.payload;
 
-import dev.bucket.storage.DurabilityBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -44,13 +43,11 @@ public final class GridFsPayloadStore implements PayloadStore {
   private static final int REMOVE_BATCH_CHUNKS = 1000;
 
   private final MongoClient mongo;
-  private final DurabilityBarrier barrier;
   private final String filesCollection;
   private final String chunksCollection;
 
-  public GridFsPayloadStore(MongoClient mongo, DurabilityBarrier barrier, String bucketName) {
+  public GridFsPayloadStore(MongoClient mongo, String bucketName) {
     this.mongo = mongo;
-    this.barrier = barrier;
     this.filesCollection = bucketName + ".files";
     this.chunksCollection = bucketName + ".chunks";
   }
@@ -168,7 +165,7 @@ public final class GridFsPayloadStore implements PayloadStore {
   }
 
   /**
-   * Removes the chunks by id first and the files document last, then waits for durability. The files document carries
+   * Removes the chunks by id first and the files document last. Each write is majority-acknowledged, so durable when answered. The files document carries
    * the length that names the chunk ids, so a purge interrupted half way is completed by a retry without ever
    * querying by {@code files_id}; once the files document is gone the payload is gone. Refs are unique per upload,
    * so no other upload can claim these documents.
@@ -179,8 +176,7 @@ public final class GridFsPayloadStore implements PayloadStore {
         ? Future.<Void>succeededFuture()
         : removeChunks(id, chunkCount(lengthOf(files)))
           .compose(v -> mongo.removeDocuments(filesCollection, idQuery(id)))
-          .<Void>mapEmpty()
-          .compose(v -> barrier.sync())));
+          .<Void>mapEmpty()));
   }
 
   @Override
@@ -189,7 +185,7 @@ public final class GridFsPayloadStore implements PayloadStore {
   }
 
   /**
-   * After the chunks: write the files document (the completion marker), then wait for durability. On any failure,
+   * After the chunks: write the files document (the completion marker; majority-acknowledged, so durable). On any failure,
    * wait for in-flight inserts and remove everything written under this id.
    */
   private Future<StoredPayload> complete(Future<Void> written, ObjectId id, PayloadDigest digest,
@@ -206,7 +202,6 @@ public final class GridFsPayloadStore implements PayloadStore {
           .put("metadata", new JsonObject().put("contentHash", hash));
         return mongo.insert(filesCollection, filesDocument);
       })
-      .compose(v -> barrier.sync())
       .map(v -> new StoredPayload(REF_PREFIX + id.toHexString(), digest.finish(), digest.size(), digest.chunkHashes()))
       .recover(err -> writer.settled()
         .compose(v -> mongo.removeDocuments(filesCollection, idQuery(id)))

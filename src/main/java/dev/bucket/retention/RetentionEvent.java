@@ -21,8 +21,6 @@ import java.util.Objects;
 public record RetentionEvent(Type type, String artifactKey, int seq, Instant at, String actor, String reason,
                              Instant retainUntil) {
 
-  public static final String COLLECTION = "retention_events";
-
   public enum Type {
     EXTENDED, HOLD_SET, HOLD_RELEASED, TOMBSTONED;
 
@@ -59,22 +57,13 @@ public record RetentionEvent(Type type, String artifactKey, int seq, Instant at,
     retainUntil = retainUntil == null ? null : retainUntil.truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /**
-   * The document id of event {@code seq} of a version: {@code <product>/<artifact>/<version>#<seq>}. Deterministic,
-   * so two writers deciding the same next event collide on the unique {@code _id}, and a version's events are read
-   * by listing their ids.
-   */
-  public static String id(String artifactKey, int seq) {
-    return artifactKey + "#" + seq;
-  }
-
+  /** The event's name in messages: {@code <product>/<artifact>/<version>#<seq>}. */
   public String id() {
-    return id(artifactKey, seq);
+    return artifactKey + "#" + seq;
   }
 
   public JsonObject toDocument() {
     JsonObject doc = new JsonObject()
-        .put("_id", id())
         .put("artifact_key", artifactKey)
         .put("seq", seq)
         .put("type", type.wire())
@@ -89,19 +78,13 @@ public record RetentionEvent(Type type, String artifactKey, int seq, Instant at,
 
   public static RetentionEvent fromDocument(JsonObject doc) {
     String until = doc.getString("retain_until");
-    RetentionEvent event = new RetentionEvent(Type.fromWire(doc.getString("type")), doc.getString("artifact_key"),
+    return new RetentionEvent(Type.fromWire(doc.getString("type")), doc.getString("artifact_key"),
         doc.getInteger("seq"), Instant.parse(doc.getString("at")), doc.getString("actor"), doc.getString("reason"),
         until == null ? null : Instant.parse(until));
-    if (!event.id().equals(doc.getString("_id"))) {
-      throw new IllegalStateException("retention event " + doc.getString("_id") + " names " + event.id());
-    }
-    return event;
   }
 
   /** The public representation, for an API that lists a version's retention history. */
   public JsonObject toView() {
-    JsonObject view = toDocument();
-    view.remove("_id");
-    return view;
+    return toDocument();
   }
 }

@@ -3,40 +3,36 @@ package dev.bucket.retention;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoException;
 import dev.bucket.artifact.Artifact;
-import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Retention events in MongoDB ({@value RetentionEvent#COLLECTION}). Insert-only: an event is never updated or
- * deleted, and artifact version documents are not touched at all.
+ * Retention events in the {@link Store} ({@link Space#RETENTION}, key {@code <artifact key>␟<seq>} with the sequence
+ * number as {@link Keys#num}). Insert-only: an event is never updated or deleted, and artifact versions are not
+ * touched at all.
  *
  * <p><b>Concurrency.</b> A change reads the version's state, decides the next event with {@link RetentionRules} and
- * inserts it under {@code _id = <key>#<lastSeq + 1>}. Event numbers are dense (event n + 1 is only decided by someone
- * who has read event n), so an insert that succeeds proves the decision saw the whole history. Two concurrent changes
- * collide on the unique {@code _id}; the loser re-reads from the store and decides again (its change may now be
+ * inserts it under sequence number {@code lastSeq + 1}. Event numbers are dense (event n + 1 is only decided by
+ * someone who has read event n), so an insert that succeeds proves the decision saw the whole history. Two concurrent
+ * changes collide on the insert-only key; the loser re-reads from the store and decides again (its change may now be
  * refused, e.g. an extension that is no longer later), up to {@link #MAX_ATTEMPTS} times, then fails with
  * {@link RetentionConflictException} having written nothing.
  *
- * <p><b>Reads.</b> A version's events are fetched by id only, {@code {_id: {$in: [key#1 … key#16]}}}, and while a page
- * comes back full the next, twice as large, is fetched (#17–#48, #49–#112, …): every query is served by the
- * {@code _id} index, also on the embedded server, which scans for anything else (decision 0003).
+ * <p><b>Reads.</b> A version's events are adjacent keys: one prefix scan of {@link #FIRST_PAGE} keys, and while a
+ * page comes back full the next, twice as large, continues after it. The cost is that version's history.
  *
- * <p><b>Durability.</b> A change completes only after the {@link DurabilityBarrier} following its insert: an
- * acknowledged change survives a crash. A change whose barrier fails is reported failed although its event may be
- * visible, as with artifact writes.
+ * <p><b>Durability.</b> A change completes when its commit has: an acknowledged change survives a crash.
  *
  * <p><b>Cache.</b> Each version's events are cached for {@link #CACHE_TTL} (other nodes may append meanwhile). A
  * local write replaces the entry with the history it decided on plus its own event, which the successful insert
@@ -47,22 +43,19 @@ import java.util.function.BiFunction;
  */
 public final class RetentionRepository {
 
-  public static final String COLLECTION = RetentionEvent.COLLECTION;
   /** How long another node's change may take to show here. */
   public static final Duration CACHE_TTL = Duration.ofSeconds(1);
   /** Attempts at a change before giving up on concurrent writers. */
   public static final int MAX_ATTEMPTS = 8;
-  /** Ids in the first read of a version's events; each following page is twice the previous. */
+  /** Keys in the first scan of a version's events; each following scan is twice the previous. */
   static final int FIRST_PAGE = 16;
 
-  private final MongoClient mongo;
-  private final DurabilityBarrier barrier;
+  private final Store store;
   private final Clock clock;
   private final Cache<String, List<RetentionEvent>> cache;
 
-  public RetentionRepository(MongoClient mongo, DurabilityBarrier barrier, Clock clock, long maxCachedVersions) {
-    this.mongo = mongo;
-    this.barrier = barrier;
+  public RetentionRepository(Store store, Clock clock, long maxCachedVersions) {
+    this.store = store;
     this.clock = clock;
     Ticker ticker = () -> {
       Instant now = clock.instant();
@@ -95,9 +88,10 @@ public final class RetentionRepository {
         .map(events -> events.stream().anyMatch(e -> e.type() == RetentionEvent.Type.TOMBSTONED));
   }
 
-  /** A version's events in order, read from the store (not the cache) by id. */
+  /** A version's events in order, read from the store (not the cache). */
   public Future<List<RetentionEvent>> events(String artifactKey) {
-    return readPage(artifactKey, 1, FIRST_PAGE, new ArrayList<>()).onSuccess(events -> remember(artifactKey, events));
+    String prefix = Keys.prefix(artifactKey);
+    return readPage(prefix, prefix, FIRST_PAGE, new ArrayList<>()).onSuccess(events -> remember(artifactKey, events));
   }
 
   /** Extends retain-until to {@code newUntil}; refused unless it is later than the current one. */
@@ -145,16 +139,16 @@ public final class RetentionRepository {
     return history.compose(events -> {
       RetentionState state = RetentionState.fold(key, createdAt, policy, events);
       RetentionEvent event = rule.apply(state, clock.instant()).orElseThrow();
-      return mongo.insert(COLLECTION, event.toDocument())
+      return store.commit(new Batch().insert(Space.RETENTION, eventKey(event), event.toDocument()))
           .transform(inserted -> {
             if (inserted.succeeded()) {
               List<RetentionEvent> now = new ArrayList<>(events);
               now.add(event);
               remember(key, List.copyOf(now));
-              return barrier.sync().map(event);
+              return Future.succeededFuture(event);
             }
             cache.invalidate(key);
-            if (!isDuplicateKey(inserted.cause())) {
+            if (!(inserted.cause() instanceof KeyConflictException)) {
               return Future.failedFuture(inserted.cause());
             }
             if (attempt >= MAX_ATTEMPTS) {
@@ -175,25 +169,22 @@ public final class RetentionRepository {
     cache.asMap().merge(key, events, (cached, fresh) -> fresh.size() >= cached.size() ? fresh : cached);
   }
 
-  /** Events {@code first .. first + count - 1} by id; a full page means there may be more. */
-  private Future<List<RetentionEvent>> readPage(String key, int first, int count, List<RetentionEvent> found) {
-    JsonArray ids = new JsonArray();
-    for (int seq = first; seq < first + count; seq++) {
-      ids.add(RetentionEvent.id(key, seq));
-    }
-    return mongo.find(COLLECTION, new JsonObject().put("_id", new JsonObject().put("$in", ids))).compose(docs -> {
-      for (JsonObject doc : docs) {
-        found.add(RetentionEvent.fromDocument(doc));
+  /**
+   * Events from key {@code from} on, {@code count} at a time; a full page means there may be more. A page continues
+   * after the last key of the previous one (the key followed by a separator: no event key extends another).
+   */
+  private Future<List<RetentionEvent>> readPage(String prefix, String from, int count, List<RetentionEvent> found) {
+    return store.scan(Space.RETENTION, from, Keys.end(prefix), count, false).compose(rows -> {
+      rows.forEach(row -> found.add(RetentionEvent.fromDocument(row.value())));
+      if (rows.size() == count) {
+        return readPage(prefix, rows.get(rows.size() - 1).key() + Keys.SEP, count * 2, found);
       }
-      if (docs.size() == count) {
-        return readPage(key, first + count, count * 2, found);
-      }
-      found.sort(Comparator.comparingInt(RetentionEvent::seq));
       return Future.succeededFuture(List.copyOf(found));
     });
   }
 
-  private static boolean isDuplicateKey(Throwable e) {
-    return e instanceof MongoException me && ErrorCategory.fromErrorCode(me.getCode()) == ErrorCategory.DUPLICATE_KEY;
+  /** The store key of an event: its version's key and its number, so a version's events are adjacent, in order. */
+  static String eventKey(RetentionEvent event) {
+    return Keys.of(event.artifactKey(), Keys.num(event.seq()));
   }
 }

@@ -5,9 +5,6 @@ import dev.bucket.artifact.ArtifactRepository;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.payload.PurgeDeferredException;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
-import io.vertx.ext.mongo.MongoClient;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tombstones a version and purges its bytes: the one path in Bucket that removes stored data.
  *
- * <p>Order: the tombstone event is written and made durable first, the bytes purged after. A crash in between leaves
+ * <p>Order: the tombstone event is committed (durably) first, the bytes purged after. A crash in between leaves
  * a tombstoned version whose bytes remain (safe; {@link #purge} finishes the job), never purged bytes without a
  * record. The version document, its content hash and every log entry stay.
  *
@@ -31,25 +28,17 @@ public final class Tombstoner {
   private static final int CHECK_BATCH = 32;
 
   private final RetentionRepository retention;
-  private final MongoClient mongo;
+  private final ArtifactRepository artifacts;
   private final PayloadStore payloads;
 
   /** The tombstone and its purge: the event written, the state after it, and what became of the bytes. */
   public record Result(RetentionEvent event, RetentionState state, PurgeOutcome purge) {
   }
 
-  public Tombstoner(RetentionRepository retention, MongoClient mongo, PayloadStore payloads) {
+  public Tombstoner(RetentionRepository retention, ArtifactRepository artifacts, PayloadStore payloads) {
     this.retention = retention;
-    this.mongo = mongo;
+    this.artifacts = artifacts;
     this.payloads = payloads;
-  }
-
-  /**
-   * Creates the {@code payload_ref} index that serves the reference check on a real MongoDB. The embedded server
-   * ignores non-unique indexes (decision 0003), so there the check scans {@code artifacts}.
-   */
-  public Future<Void> init() {
-    return mongo.createIndex(ArtifactRepository.COLLECTION, new JsonObject().put("payload_ref", 1));
   }
 
   /**
@@ -94,18 +83,13 @@ public final class Tombstoner {
   }
 
   /**
-   * A live version other than {@code tombstonedKey} whose document references {@code ref}, or null. Cost: the query
-   * on {@code payload_ref} is served by the index from {@link #init()} on MongoDB, but the embedded server scans the
-   * whole {@code artifacts} collection for it. Tombstones are rare, owner-initiated and years apart per version, so
-   * one scan each is accepted rather than keeping a reference count (which would be mutable state next to
-   * insert-only documents). Then one keyed read of events per referencing version (unless cached), stopping at
-   * the first batch that holds a live one.
+   * A live version other than {@code tombstonedKey} whose document references {@code ref}, or null: a scan of the
+   * payload index (its cost is the number of versions sharing the bytes), then one keyed read of events per
+   * referencing version (unless cached), stopping at the first batch that holds a live one.
    */
   private Future<String> liveReference(String ref, String tombstonedKey) {
-    FindOptions idsOnly = new FindOptions().setFields(new JsonObject().put("_id", 1));
-    return mongo.findWithOptions(ArtifactRepository.COLLECTION, new JsonObject().put("payload_ref", ref), idsOnly)
-        .compose(docs -> firstLive(docs.stream().map(doc -> doc.getString("_id"))
-            .filter(key -> !key.equals(tombstonedKey)).sorted().toList(), 0));
+    return artifacts.referencing(ref)
+        .compose(keys -> firstLive(keys.stream().filter(key -> !key.equals(tombstonedKey)).toList(), 0));
   }
 
   /** Checks {@link #CHECK_BATCH} versions at a time, so a payload shared by thousands does not nest thousands deep. */

@@ -404,10 +404,15 @@ public final class RocksStore implements Store {
     left.forEach(pending -> pending.answer.fail(new StoreUnavailableException("the store writer stopped", cause)));
   }
 
-  /** Writes every commit of {@code group} that has no conflict, as one synced write. */
+  /**
+   * Writes every commit of {@code group} that has no conflict, as one synced write. A conflict is answered only after
+   * that write: its loser may read the winning key at once, and if the write fails the loser fails with it (what it
+   * conflicted with may be gone).
+   */
   private void writeGroup(List<PendingCommit> group) {
     GroupView view = new GroupView();
     List<PendingCommit> accepted = new ArrayList<>(group.size());
+    Map<PendingCommit, RuntimeException> refused = new LinkedHashMap<>();
     try (WriteBatch batch = new WriteBatch()) {
       for (PendingCommit pending : group) {
         try {
@@ -422,17 +427,19 @@ public final class RocksStore implements Store {
           }
           accepted.add(pending);
         } catch (KeyConflictException | IllegalArgumentException e) {
-          pending.answer.fail(e);
+          refused.put(pending, e);
         }
       }
       if (!accepted.isEmpty()) {
         db.write(syncWrite, batch);
       }
       accepted.forEach(pending -> pending.answer.complete(null));
+      refused.forEach((pending, e) -> pending.answer.fail(e));
     } catch (Throwable e) {
       Throwable failure = translate(e);
       LOG.error("store commit of {} batches failed: {}", accepted.size(), failure.getMessage());
       accepted.forEach(pending -> pending.answer.fail(failure));
+      refused.keySet().forEach(pending -> pending.answer.fail(failure));
     }
   }
 

@@ -19,6 +19,9 @@ public final class Stores {
   }
 
   public static Future<Store> open(Vertx vertx, BucketConfig config) {
+    if (!config.embeddedStore()) {
+      return MongoStore.open(vertx, config.mongoUri(), config.mongoDb()).map(store -> store);
+    }
     Path dataDir = config.dataDir().toAbsolutePath().normalize();
     if (Files.exists(dataDir.resolve(OLD_STORE_FILE))) {
       return Future.failedFuture(new IllegalStateException(dataDir + " holds a store of the old embedded MongoDB ("

@@ -231,6 +231,26 @@ abstract class ArtifactApiContract {
   }
 
   @Test
+  void concurrentRetriesUnderOneIdempotencyKeyCreateOneArtifactAndReplayIt(Vertx vertx) {
+    String key = UUID.randomUUID().toString();
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultPort(node.port())
+        .setDefaultHost("127.0.0.1"), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8));
+    List<Future<HttpResponse<Buffer>>> attempts = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      // No artifact id: each attempt would create its own, so only the key ties them together.
+      attempts.add(client.post(P).putHeader("Idempotency-Key", key).bearerTokenAuthentication(api.key())
+          .sendJsonObject(createBody(null, "keyed once")));
+    }
+    Future.join(attempts).await();
+    List<HttpResponse<Buffer>> answers = attempts.stream().map(Future::result).toList();
+    assertThat(answers).extracting(HttpResponse::statusCode).as(answers.stream().map(HttpResponse::bodyAsString)
+        .toList().toString()).containsExactlyInAnyOrder(201, 200, 200, 200, 200, 200, 200, 200);
+    assertThat(answers).extracting(r -> r.bodyAsJsonObject().getString("artifact_id")).containsOnly(
+        answers.get(0).bodyAsJsonObject().getString("artifact_id"));
+    client.close();
+  }
+
+  @Test
   void badInputGetsProblemJsonNeverA500() {
     assertProblem(api.send(HttpMethod.POST, P, Map.of("Content-Type", "application/json"),
         Buffer.buffer("{not json")), 400, "malformed-json");
@@ -340,7 +360,7 @@ abstract class ArtifactApiContract {
     assertThat(health.getString("status")).isEqualTo("healthy");
     assertThat(health.getString("bucket_version")).isNotBlank();
     assertThat(health.getLong("uptime_seconds")).isGreaterThanOrEqualTo(0);
-    assertThat(health.getJsonObject("services").getString("mongodb")).isEqualTo("connected");
+    assertThat(health.getJsonObject("services").getString("store")).isEqualTo("connected");
     assertThat(health.getJsonObject("services").getString("payload_store")).isEqualTo(payloadStore());
   }
 

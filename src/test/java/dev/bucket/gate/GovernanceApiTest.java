@@ -3,6 +3,10 @@ package dev.bucket.gate;
 import static dev.bucket.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
+import dev.bucket.storage.Store;
 import dev.bucket.support.Api;
 import dev.bucket.support.Eventually;
 import dev.bucket.support.Multipart;
@@ -299,9 +303,11 @@ class GovernanceApiTest {
     String edited = writer.postJson(base("Workflow_Engine"), body("event_history")).bodyAsJsonObject()
         .getString("artifact_id");
     // Someone with database access slips a field into a stored document.
-    node.node().metadata().client().updateCollection("artifacts",
-        new JsonObject().put("_id", "Workflow_Engine/" + edited + "/1"),
-        new JsonObject().put("$set", new JsonObject().put("metadata.injected", true))).await();
+    String key = Keys.of("Workflow_Engine", edited, Keys.num(1));
+    Store store = node.node().store();
+    JsonObject document = store.get(Space.ARTIFACTS, key).await();
+    document.getJsonObject("metadata").put("injected", true);
+    store.commit(new Batch().put(Space.ARTIFACTS, key, document)).await();
     JsonObject report = owner.get("/governance/schemas/drift?product=Workflow_Engine&artifact_class=event_history")
         .bodyAsJsonObject();
     JsonObject bad = report.getJsonArray("items").stream().map(i -> (JsonObject) i)

@@ -1,6 +1,7 @@
 package dev.bucket.gate;
 
 import io.vertx.core.json.JsonObject;
+import dev.bucket.storage.MongoStore;
 import io.vertx.ext.mongo.MongoClient;
 
 class GridFsArtifactApiTest extends ArtifactApiContract {
@@ -12,7 +13,7 @@ class GridFsArtifactApiTest extends ArtifactApiContract {
 
   @Override
   void tamperPayload(String ref, long offset) {
-    MongoClient mongo = node.node().metadata().client();
+    MongoClient mongo = ((MongoStore) node.node().store()).client();
     JsonObject chunkQuery = new JsonObject()
         .put("files_id", new JsonObject().put("$oid", ref.substring("gridfs:".length())))
         .put("n", (int) (offset / dev.bucket.payload.PayloadStore.CHUNK_SIZE));

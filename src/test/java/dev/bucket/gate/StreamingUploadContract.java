@@ -156,7 +156,12 @@ abstract class StreamingUploadContract {
     assertThat(result.body().getLong("size")).isEqualTo(200 * MB);
     long growth = peak.get() - baseline;
     System.out.printf("[%s] 200 MB upload: live heap growth %.1f MB%n", payloadStore(), growth / (double) MB);
-    assertThat(growth).isLessThan(64 * MB);
+    assertThat(growth).isLessThan(64 * MB + heldByTheStoreInThisJvm(200 * MB));
+  }
+
+  /** Bytes of an upload that the store itself keeps on this JVM's heap (the in-memory MongoDB stand-in does). */
+  long heldByTheStoreInThisJvm(long uploaded) {
+    return 0;
   }
 
   @Test

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.artifact.Artifact;
 import dev.bucket.artifact.ArtifactRepository;
-import dev.bucket.storage.MetadataStore;
+import dev.bucket.storage.Store;
+import dev.bucket.storage.Stores;
 import dev.bucket.support.Api;
+import dev.bucket.support.Eventually;
+import dev.bucket.support.MongoStandIn;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,15 +59,15 @@ class CrashRecoveryTest {
       node.stop();
 
       // The state a crash between the two writes leaves: version 2's document is in, its audit entry is not.
-      MetadataStore store = MetadataStore.open(vertx, node.config()).await();
-      ArtifactRepository repository = new ArtifactRepository(store.client(), 10);
+      Store store = Stores.open(vertx, node.config()).await();
+      ArtifactRepository repository = new ArtifactRepository(store, 10);
       Artifact first = repository.findVersion(PRODUCT, "crashed", 1).await();
       Artifact orphan = new Artifact(PRODUCT, "crashed", first.artifactClass(), 2, first.createdAt(),
           first.createdBy(), first.contentHash(), first.size(), first.contentType(), first.contentHash(),
           first.metadata(), first.payloadRef(), first.chunkHashes(), null, first.rulesVersion(),
           first.schemaVersion());
       repository.insert(orphan).await();
-      store.close(vertx).await();
+      store.close().await();
 
       node.start();
       JsonArray entries = node.api().get("/audit/artifact/crashed").bodyAsJsonObject().getJsonArray("entries");
@@ -113,7 +116,7 @@ class CrashRecoveryTest {
 
   @ParameterizedTest(name = "payload store {0}")
   @ValueSource(strings = {"filesystem", "gridfs"})
-  @Timeout(120)
+  @Timeout(200)
   void aSigkillDuringAWriteBurstLosesNoAcknowledgedArtifact(String payloadStore, Vertx vertx) throws Exception {
     Path data = TestNode.freshDataDir();
     int port = freePort();
@@ -127,7 +130,9 @@ class CrashRecoveryTest {
     for (int w = 0; w < 16; w++) {
       writers.add(writeUntilStopped(client, writerKey, "w" + w, acknowledged, writing));
     }
-    Thread.sleep(1500);
+    // Kill mid-burst once writes flow (a cold gateway on a busy machine takes a while to acknowledge the first).
+    Eventually.poll(acknowledged::size, n -> n >= 20, Duration.ofSeconds(30));
+    Thread.sleep(300);
     gateway.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, requests in flight
     gateway.waitFor(10, TimeUnit.SECONDS);
     writing.set(false);
@@ -221,11 +226,15 @@ class CrashRecoveryTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         "dev.bucket.Main", "serve", "--data-dir", data.toString(), "--http-port", Integer.toString(port),
-        "--set", "payload_store=" + payloadStore, "--set", "owner_key=" + TestNode.OWNER_KEY)
+        "--set", "payload_store=" + payloadStore, "--set", "owner_key=" + TestNode.OWNER_KEY,
+        // GridFS lives in MongoDB: that gateway runs on the external store, the stand-in in this JVM.
+        "--set", "mongo_uri=" + (payloadStore.equals("gridfs") ? MongoStandIn.uri() : ""),
+        "--set", "mongo_db=" + MongoStandIn.database(data))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("gateway.log").toFile()))
         .start();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    // MongoDB waits out a crashed writer's intents (up to 30 s) before it serves, so allow for that.
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(75));
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("gateway exited: " + Files.readString(data.resolve("gateway.log")));
@@ -237,7 +246,7 @@ class CrashRecoveryTest {
       }
     }
     process.destroyForcibly();
-    throw new IllegalStateException("gateway did not open port " + port + " within 30 s");
+    throw new IllegalStateException("gateway did not open port " + port + " within 75 s");
   }
 
   private static int freePort() throws Exception {

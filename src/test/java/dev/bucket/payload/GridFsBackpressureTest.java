@@ -1,6 +1,5 @@
 package dev.bucket.payload;
 
-import dev.bucket.storage.DurabilityBarrier;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,7 +37,7 @@ class GridFsBackpressureTest {
     long size = 6 * BATCH_BYTES;
     Context context = vertx.getOrCreateContext();
     GeneratedSource source = new GeneratedSource(context, size, PIECE, 1);
-    GridFsPayloadStore store = new GridFsPayloadStore(stalledMongo(), DurabilityBarrier.NONE, "payloads");
+    GridFsPayloadStore store = new GridFsPayloadStore(stalledMongo(), "payloads");
     context.runOnContext(v -> store.store(source, Long.MAX_VALUE)
       .onComplete(test.succeeding(payload -> test.verify(() -> {
         assertThat(payload.size()).isEqualTo(size);

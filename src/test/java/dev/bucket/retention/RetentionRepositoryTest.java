@@ -2,7 +2,10 @@ package dev.bucket.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bucket.storage.DurabilityBarrier;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyValue;
+import dev.bucket.storage.Keys;
+import dev.bucket.storage.Space;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.junit5.Timeout;
@@ -16,18 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
-class RetentionRepositoryTest extends RetentionMongoTestBase {
+class RetentionRepositoryTest extends RetentionStoreTestBase {
 
   static final String KEY = "prod-a/report/3";
   static final RetentionPolicy POLICY = new RetentionPolicy(RetentionPolicy.DEFAULT_RETENTION_DAYS, 365);
   static final Instant DEFAULT_UNTIL = POLICY.defaultRetainUntil(T0);
 
-  private RetentionRepository repository(DurabilityBarrier barrier) {
-    return new RetentionRepository(mongo, barrier, clock, 1000);
-  }
-
   private RetentionRepository repository() {
-    return repository(DurabilityBarrier.NONE);
+    return new RetentionRepository(store, clock, 1000);
   }
 
   private static Instant days(long n) {
@@ -49,9 +48,11 @@ class RetentionRepositoryTest extends RetentionMongoTestBase {
               .isEqualTo(RetentionRefusal.RETENTION_SHORTENING);
           return repo.releaseHold(KEY, T0, POLICY, "owner", "closed");
         }))
-        .compose(e -> storedEventIds())
-        .compose(ids -> {
-          assertThat(ids).containsExactly(KEY + "#1", KEY + "#2", KEY + "#3");
+        .compose(e -> storedEvents())
+        .compose(rows -> {
+          assertThat(rows).extracting(KeyValue::key)
+              .containsExactly(Keys.of(KEY, Keys.num(1)), Keys.of(KEY, Keys.num(2)), Keys.of(KEY, Keys.num(3)));
+          assertThat(rows).extracting(row -> RetentionEvent.fromDocument(row.value()).seq()).containsExactly(1, 2, 3);
           // A second node with an empty cache folds the same state from the store.
           return repository().stateOf(KEY, T0, POLICY);
         })
@@ -74,7 +75,7 @@ class RetentionRepositoryTest extends RetentionMongoTestBase {
   }
 
   @Test
-  void aVersionsEventsAreReadByIdInGallopingPagesNeverByScanning(VertxTestContext test) {
+  void aVersionsEventsAreReadByPrefixScansOfGrowingPages(VertxTestContext test) {
     RetentionRepository writer = repository();
     Future<RetentionEvent> written = Future.succeededFuture();
     for (int i = 1; i <= 20; i++) {
@@ -82,35 +83,36 @@ class RetentionRepositoryTest extends RetentionMongoTestBase {
       written = written.compose(e -> set ? writer.setHold(KEY, T0, POLICY, "owner", null)
           : writer.releaseHold(KEY, T0, POLICY, "owner", null));
     }
-    written.compose(e -> {
-      calls.clear();
-      return repository().events(KEY);
-    }).onComplete(test.succeeding(events -> test.verify(() -> {
-      assertThat(events).extracting(RetentionEvent::seq).containsExactlyElementsOf(range(1, 20));
-      assertThat(eventReads()).extracting(Call::method).containsOnly("find");
-      assertThat(eventReads()).extracting(Call::argument)
-          .containsExactly(idsQuery(KEY, 1, 16), idsQuery(KEY, 17, 48));
-      test.completeNow();
-    })));
+    written.compose(e -> writer.setHold("prod-a/report/30", T0, POLICY, "owner", "a neighbour's event"))
+        .compose(e -> {
+          scans.clear();
+          return repository().events(KEY);
+        }).onComplete(test.succeeding(events -> test.verify(() -> {
+          assertThat(events).extracting(RetentionEvent::seq).containsExactlyElementsOf(range(1, 20));
+          String prefix = Keys.prefix(KEY);
+          assertThat(scans).containsExactly(new Scan(prefix, Keys.end(prefix), 16),
+              new Scan(Keys.of(KEY, Keys.num(16)) + Keys.SEP, Keys.end(prefix), 32));
+          test.completeNow();
+        })));
   }
 
   @Test
-  void anEmptyHistoryIsOneQueryOfSixteenIds(VertxTestContext test) {
+  void anEmptyHistoryIsOneScanOfSixteenKeys(VertxTestContext test) {
     repository().events(KEY).onComplete(test.succeeding(events -> test.verify(() -> {
       assertThat(events).isEmpty();
-      assertThat(eventReads()).extracting(Call::argument).containsExactly(idsQuery(KEY, 1, 16));
+      assertThat(scans).containsExactly(new Scan(Keys.prefix(KEY), Keys.end(Keys.prefix(KEY)), 16));
       test.completeNow();
     })));
   }
 
   @Test
-  void concurrentExtensionsOfOneVersionCollideOnTheEventIdAndTheLoserDecidesAgain(VertxTestContext test) {
-    // Hold the first two inserts until both are attempted: both writers have then decided on the empty history.
+  void concurrentExtensionsOfOneVersionCollideOnTheEventKeyAndTheLoserDecidesAgain(VertxTestContext test) {
+    // Hold the first two commits until both are attempted: both writers have then decided on the empty history.
     List<Promise<Object>> held = new ArrayList<>();
     List<Runnable> releases = new ArrayList<>();
     AtomicInteger duplicates = new AtomicInteger();
     interceptor = (method, args, target) -> {
-      if (!method.getName().equals("insert") || !RetentionEvent.COLLECTION.equals(args[0])) {
+      if (!isEventCommit(method, args)) {
         return null;
       }
       if (held.size() < 2) {
@@ -179,44 +181,51 @@ class RetentionRepositoryTest extends RetentionMongoTestBase {
     // Event #1 exists, but every read of this node misses it: each attempt decides #1 again and collides.
     RetentionEvent existing = new RetentionEvent(RetentionEvent.Type.HOLD_SET, KEY, 1, T0, "owner", null, null);
     AtomicInteger inserts = new AtomicInteger();
-    direct.insert(RetentionEvent.COLLECTION, existing.toDocument()).compose(id -> {
-      interceptor = (method, args, target) -> {
-        if (method.getName().equals("find")) {
-          return Future.succeededFuture(List.of());
-        }
-        if (method.getName().equals("insert")) {
-          inserts.incrementAndGet();
-        }
-        return null;
-      };
-      return extend(repository(), days(1));
-    }).onComplete(test.failing(err -> test.verify(() -> {
-      assertThat(err).isInstanceOf(RetentionConflictException.class).hasMessageContaining("8 times");
-      assertThat(inserts).hasValue(RetentionRepository.MAX_ATTEMPTS);
-      storedEventIds().onComplete(test.succeeding(ids -> test.verify(() -> {
-        assertThat(ids).containsExactly(KEY + "#1");
-        test.completeNow();
-      })));
-    })));
+    interceptor = (method, args, target) -> {
+      if (method.getName().equals("scan")) {
+        return Future.succeededFuture(List.of());
+      }
+      if (isEventCommit(method, args)) {
+        inserts.incrementAndGet();
+      }
+      return null;
+    };
+    direct.commit(new Batch().insert(Space.RETENTION, RetentionRepository.eventKey(existing), existing.toDocument()))
+        .compose(v -> extend(repository(), days(1)))
+        .onComplete(test.failing(err -> test.verify(() -> {
+          assertThat(err).isInstanceOf(RetentionConflictException.class).hasMessageContaining("8 times");
+          assertThat(inserts).hasValue(RetentionRepository.MAX_ATTEMPTS);
+          storedEventIds().onComplete(test.succeeding(ids -> test.verify(() -> {
+            assertThat(ids).containsExactly(KEY + "#1");
+            test.completeNow();
+          })));
+        })));
   }
 
   @Test
-  void aChangeCompletesOnlyAfterTheDurabilityBarrier(VertxTestContext test) {
-    Promise<Void> syncCalled = Promise.promise();
+  void aChangeCompletesOnlyWhenItsCommitHas(VertxTestContext test) {
+    Promise<Void> commitCalled = Promise.promise();
     Promise<Void> durable = Promise.promise();
-    DurabilityBarrier barrier = () -> {
-      syncCalled.tryComplete();
-      return durable.future();
+    interceptor = (method, args, target) -> {
+      if (!isEventCommit(method, args)) {
+        return null;
+      }
+      commitCalled.tryComplete();
+      return durable.future().compose(v -> target.commit((Batch) args[0]));
     };
-    Future<RetentionEvent> change = extend(repository(barrier), days(1));
-    syncCalled.future()
+    Future<RetentionEvent> change = extend(repository(), days(1));
+    commitCalled.future()
         .compose(v -> storedEventIds())
         .compose(ids -> {
-          assertThat(ids).as("inserted before the barrier").containsExactly(KEY + "#1");
-          assertThat(change.isComplete()).as("not acknowledged before the barrier").isFalse();
+          assertThat(ids).as("nothing stored before the commit").isEmpty();
+          assertThat(change.isComplete()).as("not acknowledged before the commit").isFalse();
           durable.complete();
           return change;
         })
+        .compose(event -> storedEventIds().map(ids -> {
+          assertThat(ids).containsExactly(KEY + "#1");
+          return event;
+        }))
         .onComplete(test.succeeding(event -> test.verify(() -> {
           assertThat(event.seq()).isEqualTo(1);
           test.completeNow();
@@ -232,12 +241,12 @@ class RetentionRepositoryTest extends RetentionMongoTestBase {
           return extend(repo, days(5));
         })
         .compose(e -> {
-          calls.clear();
+          scans.clear();
           return repo.stateOf(KEY, T0, POLICY);
         })
         .onComplete(test.succeeding(after -> test.verify(() -> {
           assertThat(after.retainUntil()).isEqualTo(days(5));
-          assertThat(eventReads()).as("served from the refreshed cache").isEmpty();
+          assertThat(scans).as("served from the refreshed cache").isEmpty();
           test.completeNow();
         })));
   }

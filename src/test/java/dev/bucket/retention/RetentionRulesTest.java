@@ -173,7 +173,7 @@ class RetentionRulesTest {
     RetentionEvent event = new RetentionEvent(Type.EXTENDED, KEY, 7, Instant.parse("2030-05-05T05:05:05.123456Z"),
         "owner", "why", Instant.parse("2040-01-01T00:00:00.999999Z"));
     assertThat(event.at()).as("kept to the millisecond").isEqualTo(Instant.parse("2030-05-05T05:05:05.123Z"));
-    assertThat(event.toDocument().getString("_id")).isEqualTo("prod-a/report/3#7");
+    assertThat(event.id()).isEqualTo("prod-a/report/3#7");
     assertThat(event.toDocument().getString("type")).isEqualTo("extended");
     assertThat(event.toDocument().getString("retain_until")).isEqualTo("2040-01-01T00:00:00.999Z");
     assertThat(RetentionEvent.fromDocument(event.toDocument())).isEqualTo(event);

@@ -44,7 +44,7 @@ class TombstonerFilesystemTest extends TombstonerContractTest {
     version("report", 1, "same bytes").compose(v1 -> {
       clock.set(EXPIRY.plusSeconds(1));
       // A new upload of identical bytes whose version document is not written yet: invisible to the reference check.
-      return onContext(() -> store.store(Buffer.buffer("same bytes")))
+      return onContext(() -> payloads.store(Buffer.buffer("same bytes")))
           .compose(inFlight -> tombstoner.tombstone(v1, POLICY, "owner", null))
           .compose(result -> {
             assertThat(result.purge().status()).isEqualTo(PurgeOutcome.Status.DEFERRED);

@@ -14,9 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A real gateway node for tests: the project's own conf/bucket.json, a fresh data directory, the embedded MongoDB
- * (H2 file, the production default) and random ports (HTTP, and HTTPS when TLS overrides are given). Overrides go
- * through the same loader as production flags.
+ * A real gateway node for tests: the project's own conf/bucket.json, a fresh data directory, the embedded store
+ * (RocksDB, the production default; with {@code payload_store=gridfs}, MongoDB through {@link MongoStandIn}) and
+ * random ports (HTTP, and HTTPS when TLS overrides are given). Overrides go through the same loader as production
+ * flags.
  */
 public final class TestNode implements AutoCloseable {
 
@@ -63,6 +64,11 @@ public final class TestNode implements AutoCloseable {
     flags.putIfAbsent("http_port", "0");
     flags.putIfAbsent("owner_key", OWNER_KEY);
     flags.putIfAbsent("https_port", "0");
+    if ("gridfs".equals(flags.get("payload_store")) && !flags.containsKey("mongo_uri")) {
+      // GridFS lives in MongoDB: such a node runs on the external-store path, against the JVM's stand-in.
+      flags.put("mongo_uri", MongoStandIn.uri());
+      flags.put("mongo_db", MongoStandIn.database(dataDir));
+    }
     return ConfigLoader.load(Path.of("conf", "bucket.json"), Map.of(), new java.util.Properties(), flags);
   }
 
