@@ -9,6 +9,8 @@ import dev.bucket.limit.ShedCounter;
 import dev.bucket.payload.PayloadTooLargeException;
 import io.vertx.core.Handler;
 import dev.bucket.storage.MongoErrors;
+import dev.bucket.storage.StoreFullException;
+import dev.bucket.storage.StoreUnavailableException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
@@ -161,8 +163,11 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof ReplyException reply) {
       return fromReply(reply);
     }
-    if (MongoErrors.isUnavailable(failure)) {
-      return ApiException.retryLater("the metadata store is unreachable or did not answer in time; retry later");
+    if (failure instanceof StoreFullException) {
+      return storageFull();
+    }
+    if (failure instanceof StoreUnavailableException || MongoErrors.isUnavailable(failure)) {
+      return ApiException.retryLater("the store is busy, unreachable or did not answer in time; retry later");
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : statusCode;
     return switch (status) {
@@ -181,7 +186,15 @@ final class FailureHandler implements Handler<RoutingContext> {
     };
   }
 
+  private static ApiException storageFull() {
+    return new ApiException(ProblemType.STORAGE_FULL, "the store's disk is full; nothing of this request was"
+        + " written, and writes resume once space is freed");
+  }
+
   private static ApiException fromReply(ReplyException reply) {
+    if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 507) {
+      return storageFull();
+    }
     String detail = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 503
         ? "a storage backend is saturated or unavailable; retry later"
         : "an internal component did not answer in time; retry later";

@@ -38,7 +38,8 @@ public enum ProblemType {
   PAYLOAD_INTEGRITY_FAILURE(500, "Stored payload failed its integrity check"),
   SERVICE_UNAVAILABLE(503, "Service unavailable"),
   CONCURRENCY_LIMIT(503, "Too many writes in flight"),
-  CAPACITY_EXCEEDED(507, "Capacity ceiling reached");
+  CAPACITY_EXCEEDED(507, "Capacity ceiling reached"),
+  STORAGE_FULL(507, "The store's disk is full");
 
   private static final String PREFIX = "urn:bucket:problem:";
 

@@ -10,6 +10,7 @@ import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.bus.Addresses;
 import dev.bucket.time.Timestamps;
+import dev.bucket.storage.StoreFullException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits artifacts. Write order (see docs/decisions/0002-write-ordering.md): the payload is already durable; the
+ * Commits artifacts. Write order (see docs/decisions/0001-write-ordering.md): the payload is already durable; the
  * artifact document is committed (its insert-only key, and its Idempotency-Key's, decide concurrent writers); then
  * the audit entry is appended and made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
  * leaves an artifact without its entry, which {@link IngestRecovery} appends on the next start.
@@ -48,7 +49,9 @@ public final class IngestVerticle extends VerticleBase {
             message.reply(result.result());
           } else {
             LOG.warn("commit failed: {}", result.cause().toString());
-            message.fail(503, "commit failed: " + result.cause().getClass().getSimpleName());
+            // A full disk is the operator's to fix (507); anything else may pass on a retry (503).
+            int code = result.cause() instanceof StoreFullException ? 507 : 503;
+            message.fail(code, "commit failed: " + result.cause().getClass().getSimpleName());
           }
         })).completion();
   }

@@ -26,10 +26,8 @@ import java.util.Map;
  *
  * <p>Chunk {@code _id}s are deterministic, {@code "<files_id hex>/<n>"} (the spec only requires them to be unique), and
  * this store reaches chunks only through them, {@code {_id: {$in: [...]}}} for the chunk numbers it needs, and files
- * documents by {@code _id} too. The {@code _id} index exists on every MongoDB-wire server, including the embedded
- * mongo-java-server, which uses an index only for equality or {@code $in} on exactly the index's keys and does not
- * implement non-unique indexes, so a {@code {files_id: X}} query would scan every chunk of every payload there.
- * Standard drivers still find the chunks by {@code files_id, n}. The chunk count comes from the files document's
+ * documents by {@code _id} too, so no index beyond {@code _id} is needed on any MongoDB-wire server (the tests'
+ * in-memory stand-in implements no other). Standard drivers still find the chunks by {@code files_id, n}. The chunk count comes from the files document's
  * {@code length} (or, for a range, from the range), and a chunk id that is not found is a missing chunk.
  *
  * <p>Uploads and sends must be started from the Vert.x context that delivers the source's or response's events.
