@@ -2,6 +2,7 @@ package dev.bucket.artifact;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bucket.audit.AuditQueries;
 import dev.bucket.storage.Batch;
 import dev.bucket.storage.KeyConflictException;
 import dev.bucket.storage.KeyValue;
@@ -27,9 +28,10 @@ import java.util.Objects;
  *   <li>{@code idem␟product␟idempotency-key} → {@code {artifact_id, version}}, inserted: a key is used once;</li>
  *   <li>{@code first␟product␟artifact} and {@code class␟product␟class␟artifact} (version 1): the listings;</li>
  *   <li>{@code holder␟artifact␟product} (version 1): the products that hold an artifact id;</li>
- *   <li>{@code payload␟ref␟<version key>}: the versions referencing a payload, for purges;</li>
- *   <li>{@code created␟created_at␟<version key>}: versions by creation time, for crash recovery.</li>
+ *   <li>{@code payload␟ref␟<version key>}: the versions referencing a payload, for purges.</li>
  * </ul>
+ * The same batch writes the audit log's marker of a version without its commit entry
+ * ({@link AuditQueries#markUncommitted}), which crash recovery reads.
  * {@link Space#COUNTERS} {@code usage␟product} → {@code {bytes, versions}} is incremented in the same batch, so
  * start-up reads usage per product without reading artifacts.
  *
@@ -48,17 +50,12 @@ public final class ArtifactRepository {
   private static final String CLASS = "class";
   private static final String HOLDER = "holder";
   private static final String PAYLOAD = "payload";
-  private static final String CREATED = "created";
   private static final String USAGE = "usage";
   private static final JsonObject MARKER = new JsonObject();
 
   private final Store store;
   private final Cache<String, Artifact> versions;
   private final Cache<String, Integer> latest;
-
-  /** One page of a scan: its versions, and where the next page starts (null after the last). */
-  public record Page(List<Artifact> artifacts, String next) {
-  }
 
   public ArtifactRepository(Store store, long maxCachedVersions) {
     this.store = store;
@@ -86,9 +83,9 @@ public final class ArtifactRepository {
           .put(Space.ARTIFACT_INDEX, Keys.of(HOLDER, id, product), MARKER);
     }
     batch.put(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, artifact.payloadRef()) + key, MARKER)
-        .put(Space.ARTIFACT_INDEX, Keys.prefix(CREATED, artifact.createdAt()) + key, MARKER)
         .increment(Space.COUNTERS, Keys.of(USAGE, product),
             new JsonObject().put("bytes", artifact.size()).put("versions", 1));
+    AuditQueries.markUncommitted(batch, product, id, artifact.version());
     return store.commit(batch)
         .recover(e -> Future.failedFuture(e instanceof KeyConflictException conflict ? taken(conflict) : e))
         .onSuccess(v -> {
@@ -187,17 +184,7 @@ public final class ArtifactRepository {
     });
   }
 
-  /**
-   * Versions created at or after {@code createdAt} (ISO-8601, {@code Timestamps} format), oldest first, at most
-   * {@code limit}, continuing after {@code cursor} (a previous page's {@link Page#next}, or null), for crash recovery.
-   */
-  public Future<Page> createdSince(String createdAt, String cursor, int limit) {
-    String prefix = Keys.prefix(CREATED);
-    String from = cursor != null ? after(cursor) : prefix + createdAt;
-    return store.scan(Space.ARTIFACT_INDEX, from, Keys.end(prefix), limit, false).compose(rows ->
-        read(rows.stream().map(row -> versionKeyIn(row.key())).toList()).map(found -> new Page(found,
-            rows.size() < limit ? null : rows.get(rows.size() - 1).key())));
-  }
+
 
   /**
    * The names ({@link Artifact#key()}) of the versions whose document references payload {@code ref}, in key order:

@@ -24,7 +24,10 @@ import java.util.Set;
  *   <li>{@code artifact␟<artifact id>␟n} and, when the entry has a product,
  *       {@code product_artifact␟<product>␟<artifact id>␟n}: entries naming the artifact, and read receipts listing
  *       it among their items;</li>
- *   <li>{@code failed␟n}: entries whose outcome is not success.</li>
+ *   <li>{@code failed␟n}: entries whose outcome is not success;</li>
+ *   <li>{@code uncommitted␟<commit key>} → {@code {product, artifact_id, version}}: written with an artifact version
+ *       (by its own batch) and deleted by the batch of its commit entry, so the markers left are exactly the
+ *       versions whose commit entry a crash kept from being written.</li>
  * </ul>
  * Values given as text become key parts through {@link #part}. The entry itself is inserted, so two writers can never
  * both write an index.
@@ -38,6 +41,7 @@ final class AuditIndex {
   private static final String ARTIFACT = "artifact";
   private static final String PRODUCT_ARTIFACT = "product_artifact";
   private static final String FAILED = "failed";
+  private static final String UNCOMMITTED = "uncommitted";
 
   /** Longest value, in UTF-8 bytes, used verbatim as a key part; far below {@link Keys#MAX_BYTES}. */
   private static final int MAX_PART_BYTES = 200;
@@ -58,6 +62,7 @@ final class AuditIndex {
     if (entry.isCommit()) {
       batch.insert(Space.AUDIT_INDEX, commit(entry.commitKey()), at);
       batch.put(Space.AUDIT_INDEX, Keys.of(COMMITS, n), NONE);
+      batch.delete(Space.AUDIT_INDEX, uncommitted(entry.commitKey()));
     }
     batch.put(Space.AUDIT_INDEX, leaf(doc.getString(AuditEntry.LEAF_HASH)), at);
     if (entry.actor() != null) {
@@ -73,6 +78,15 @@ final class AuditIndex {
       batch.put(Space.AUDIT_INDEX, Keys.of(FAILED, n), NONE);
     }
     return batch;
+  }
+
+  /** The marker of a version whose commit entry is not written yet. */
+  static String uncommitted(String commitKey) {
+    return Keys.of(UNCOMMITTED, part(commitKey));
+  }
+
+  static String uncommittedPrefix() {
+    return Keys.prefix(UNCOMMITTED);
   }
 
   /** The key that holds the index of the commit entry with this {@link AuditEntry#commitKey()}. */

@@ -1,5 +1,6 @@
 package dev.bucket.audit;
 
+import dev.bucket.storage.Batch;
 import dev.bucket.storage.KeyValue;
 import dev.bucket.storage.Keys;
 import dev.bucket.storage.Space;
@@ -29,8 +30,6 @@ public final class AuditQueries {
   /** Most entries one call returns. */
   public static final int MAX_LIMIT = 1000;
 
-  /** Most commit entries {@link #lastCommitTimestamp} reads looking for one it can read. */
-  static final int COMMIT_PAGE = 100;
 
   private final Store store;
 
@@ -105,39 +104,28 @@ public final class AuditQueries {
   }
 
   /**
-   * Timestamp of the newest commit entry below {@code headSize}, or null if there is none.
-   *
-   * <p>Crash recovery ({@code IngestRecovery}) uses it, minus a clock-skew margin, to bound its scan to the
-   * artifacts created since. An artifact whose commit entry was lost had its commit pending when the node crashed,
-   * so it was created shortly (well within the margin) before the crash; recovery runs at start-up, before the node
-   * takes requests, so every entry in the log was written before the crash, and any entry's timestamp minus the
-   * margin bounds such an artifact. The newest commit's is the customary choice; an earlier bound is always safe,
-   * only slower, and null makes recovery scan every artifact.
-   *
-   * <p>Reads the newest {@value #COMMIT_PAGE} commit keys below the head and answers the first of their entries that
-   * is a document the log writes: walking past a tampered commit only makes the bound earlier.
+   * Adds to an artifact version's own batch the marker that the batch of its commit entry removes: crash recovery
+   * finds the versions stored without their entry by reading the markers left, never by scanning artifacts.
    */
-  public Future<String> lastCommitTimestamp(long headSize) {
-    if (headSize <= 0) {
-      return Future.succeededFuture(null);
-    }
-    String commits = AuditIndex.commits();
-    return store.scan(Space.AUDIT_INDEX, commits, commits + AuditEntry.key(headSize), COMMIT_PAGE, true)
-        .compose(keys -> store.getAll(Space.AUDIT, entryKeys(keys)))
-        .map(docs -> {
-          for (Map.Entry<String, JsonObject> doc : docs.entrySet()) {
-            try {
-              AuditEntry entry = AuditEntry.fromDocument(doc.getValue());
-              if (entry.isCommit()) {
-                return entry.ts();
-              }
-            } catch (IllegalArgumentException e) {
-              LOG.warn("audit entry {} is not a document the log writes, skipped: {}", doc.getKey(), e.getMessage());
-            }
-          }
-          return null;
-        });
+  public static Batch markUncommitted(Batch batch, String product, String artifactId, int version) {
+    return batch.put(Space.AUDIT_INDEX, AuditIndex.uncommitted(AuditEntry.commitKey(product, artifactId, version)),
+        new JsonObject().put("product", product).put("artifact_id", artifactId).put("version", version));
   }
+
+  /** A version stored without its commit entry, as its marker names it. */
+  public record Uncommitted(String marker, String product, String artifactId, int version) {
+  }
+
+  /** At most {@code limit} versions whose commit entry is missing, in marker order after {@code cursor} (or null). */
+  public Future<List<Uncommitted>> uncommitted(String cursor, int limit) {
+    String prefix = AuditIndex.uncommittedPrefix();
+    String from = cursor == null ? prefix : cursor + '\u0000'; // the first key after the cursor
+    return store.scan(Space.AUDIT_INDEX, from, Keys.end(prefix), limit, false).map(rows -> rows.stream()
+        .map(row -> new Uncommitted(row.key(), row.value().getString("product"),
+            row.value().getString("artifact_id"), row.value().getInteger("version")))
+        .toList());
+  }
+
 
   /** The entry at {@code index}, or null if there is none. */
   public Future<AuditEntry> get(long index) {

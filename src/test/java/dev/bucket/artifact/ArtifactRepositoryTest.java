@@ -1,5 +1,6 @@
 package dev.bucket.artifact;
 
+import dev.bucket.audit.AuditQueries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -122,16 +123,16 @@ class ArtifactRepositoryTest {
   }
 
   @Test
-  void versionsCreatedSinceAnInstantAreReadInPagesOfTheCreationIndex() {
-    insert(version("prod-a", "old", "report", 1, "2026-11-22T17:59:59.999Z", "ref-1", null),
-        version("prod-a", "x", "report", 1, "2026-11-22T18:00:01.000Z", "ref-2", null),
+  void everyStoredVersionIsMarkedAsWaitingForItsCommitEntryInPagesRecoveryCanRead() {
+    insert(version("prod-a", "x", "report", 1, "2026-11-22T18:00:01.000Z", "ref-2", null),
         version("prod-b", "y", "report", 1, "2026-11-22T18:00:00.000Z", "ref-3", null),
         version("prod-a", "x", "report", 2, "2026-11-22T18:00:02.000Z", "ref-4", null));
-    ArtifactRepository.Page first = artifacts.createdSince("2026-11-22T18:00:00.000Z", null, 2).await();
-    assertThat(first.artifacts()).extracting(Artifact::key).containsExactly("prod-b/y/1", "prod-a/x/1");
-    assertThat(first.next()).isNotNull();
-    ArtifactRepository.Page second = artifacts.createdSince("2026-11-22T18:00:00.000Z", first.next(), 2).await();
-    assertThat(second.artifacts()).extracting(Artifact::key).containsExactly("prod-a/x/2");
-    assertThat(second.next()).isNull();
+    AuditQueries queries = new AuditQueries(store);
+    List<AuditQueries.Uncommitted> first = queries.uncommitted(null, 2).await();
+    List<AuditQueries.Uncommitted> second = queries.uncommitted(first.get(1).marker(), 2).await();
+    assertThat(first).extracting(u -> u.product() + "/" + u.artifactId() + "/" + u.version())
+        .containsExactly("prod-a/x/1", "prod-a/x/2");
+    assertThat(second).extracting(u -> u.product() + "/" + u.artifactId() + "/" + u.version())
+        .containsExactly("prod-b/y/1");
   }
 }

@@ -126,15 +126,14 @@ class AuditQueriesTest extends StoreTestBase {
   }
 
   @Test
-  void commitIndexFindsTheCommitNotItsReplayAndTheLastCommitTimestampIsTheNewest(VertxTestContext test) {
+  void commitIndexFindsTheCommitNotItsReplay(VertxTestContext test) {
     seeded().compose(q -> Future.all(List.of(q.commitIndex("p1", "a1", 2), q.commitIndex("p2", "a1", 1),
-            q.commitIndex("p1", "a1", 3), q.lastCommitTimestamp(SEEDED), q.commitEntry("p1", "a1", 1))))
+            q.commitIndex("p1", "a1", 3), q.commitEntry("p1", "a1", 1))))
         .onComplete(test.succeeding(all -> test.verify(() -> {
           assertThat(all.<Long>resultAt(0)).isEqualTo(3L);
           assertThat(all.<Long>resultAt(1)).isEqualTo(5L);
           assertThat(all.<Long>resultAt(2)).isNull();
-          assertThat(all.<String>resultAt(3)).isEqualTo("2026-11-22T18:00:05.123Z");
-          assertThat(all.<AuditEntry>resultAt(4).operation()).isEqualTo("artifact.create");
+          assertThat(all.<AuditEntry>resultAt(3).operation()).isEqualTo("artifact.create");
           test.completeNow();
         })));
   }
@@ -190,57 +189,5 @@ class AuditQueriesTest extends StoreTestBase {
           assertThat(all.<Long>resultAt(1)).isNull();
           test.completeNow();
         })));
-  }
-
-  /** 2500 entries one second apart; commits (version 1 and 2 of "c") at 50 and 100, the rest are reads. */
-  private Future<AuditQueries> longTail() {
-    List<AuditEntry> entries = new ArrayList<>();
-    AuditHead head = HashChain.EMPTY;
-    for (int i = 0; i < 2500; i++) {
-      AuditRecord record = i == 50 || i == 100
-          ? entry("alice", "p1", "artifact.version", "c", i / 50, AuditRecord.Outcome.SUCCESS, 201)
-          : entry("bob", "p1", "artifact.read", "c", 1, AuditRecord.Outcome.SUCCESS, 200);
-      AuditEntry sealed = HashChain.next(head, record, T0.plusSeconds(i));
-      entries.add(sealed);
-      head = HashChain.headAfter(sealed);
-    }
-    return insert(entries).map(v -> new AuditQueries(store));
-  }
-
-  private static String ts(int index) {
-    return HashChain.next(HashChain.EMPTY, entry("x", null, "x", null, 0, AuditRecord.Outcome.SUCCESS, 200),
-        T0.plusSeconds(index)).ts();
-  }
-
-  @Test
-  void lastCommitTimestampIsTheNewestCommitBelowTheHead(VertxTestContext test) {
-    longTail().compose(q -> Future.all(List.of(q.lastCommitTimestamp(2500), q.lastCommitTimestamp(101),
-            q.lastCommitTimestamp(100), q.lastCommitTimestamp(80), q.lastCommitTimestamp(50))))
-        .onComplete(test.succeeding(all -> test.verify(() -> {
-          assertThat(all.<String>resultAt(0)).as("newest commit, 2400 reads back").isEqualTo(ts(100));
-          assertThat(all.<String>resultAt(1)).as("the head is just past it").isEqualTo(ts(100));
-          assertThat(all.<String>resultAt(2)).as("the commit at 100 is beyond the head").isEqualTo(ts(50));
-          assertThat(all.<String>resultAt(3)).isEqualTo(ts(50));
-          assertThat(all.<String>resultAt(4)).as("the log below the head holds no commit").isNull();
-          test.completeNow();
-        })));
-  }
-
-  @Test
-  void lastCommitTimestampSkipsATamperedCommit(VertxTestContext test) {
-    longTail().compose(q -> tamper(100, doc -> doc.put("commit_key", "p1/c/9")).map(q))
-        .compose(q -> q.lastCommitTimestamp(2500))
-        .onComplete(test.succeeding(ts -> test.verify(() -> {
-          assertThat(ts).isEqualTo(ts(50));
-          test.completeNow();
-        })));
-  }
-
-  @Test
-  void anEmptyLogHasNoLastCommit(VertxTestContext test) {
-    new AuditQueries(store).lastCommitTimestamp(0).onComplete(test.succeeding(ts -> test.verify(() -> {
-      assertThat(ts).isNull();
-      test.completeNow();
-    })));
   }
 }
