@@ -88,11 +88,22 @@ PROBE=$(curl -sf -X POST "$URL$P" -H "Authorization: Bearer $KEY" -H 'Content-Ty
 echo "$PROBE" | sed -n 's/.*"audit_index":\([0-9]*\).*/\1/p' > "$DATA/probe-index"
 echo "$PROBE" | sed -n 's/.*"created_by":"\([^"]*\)".*/\1/p' > "$DATA/actor"
 echo 1 > "$DATA/count"
+# Every body differs (payloads are content-addressed: equal bodies would share one payload file).
 cat > "$DATA/post.lua" <<LUA
 wrk.method = "POST"
-wrk.body   = '{"artifact_class":"metadata","data":{"text":"a small JSON artifact of about a hundred bytes","n":42}}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tag", tostring(os.time()) .. "-" .. threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"artifact_class":"metadata","data":{"text":"a small JSON artifact of about a'
+    .. ' hundred bytes","t":"' .. tag .. '","n":' .. n .. '}}')
+end
 LUA
 fill_to 10000
 measure

@@ -17,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -79,7 +78,7 @@ class CrashTortureTest {
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(gateway.port()), new PoolOptions().setHttp1MaxSize(WRITERS + 16));
       gateway.start(Duration.ofSeconds(60));
-      String writerKey = approveWriter(client);
+      String writerKey = GatewayProcess.approveWriter(client, "torture", PRODUCT, "workflow_state");
       String previousNote = null;
       String how = "first start";
       for (int cycle = 1; cycle <= CYCLES; cycle++) {
@@ -177,18 +176,6 @@ class CrashTortureTest {
       }
       Future.all(page).await();
     }
-  }
-
-  private static String approveWriter(WebClient client) {
-    JsonObject answer = client.post("/governance/gate/validate-integration")
-        .bearerTokenAuthentication(TestNode.OWNER_KEY)
-        .sendJsonObject(new JsonObject().put("integration_id", "torture").put("integration_type", "api")
-            .put("artifact_classes", new JsonArray().add("workflow_state")).put("product_name", PRODUCT)
-            .put("data_schema", new JsonObject().put("nsfw_policy", "strict").put("retention_policy", "7_years")
-                .put("data_owner", "tests")))
-        .await().bodyAsJsonObject();
-    assertThat(answer.getString("decision")).as(answer.encode()).isEqualTo("approved");
-    return answer.getString("api_key");
   }
 
   private static Future<Void> writeUntilStopped(WebClient client, String key, String writer,

@@ -8,6 +8,7 @@ import dev.bucket.storage.Store;
 import dev.bucket.storage.Stores;
 import dev.bucket.support.Api;
 import dev.bucket.support.Eventually;
+import dev.bucket.support.GatewayProcess;
 import dev.bucket.support.MongoStandIn;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Future;
@@ -123,7 +124,7 @@ class CrashRecoveryTest {
     Process gateway = startGateway(data, port, payloadStore);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
-    String writerKey = approveWriter(client);
+    String writerKey = GatewayProcess.approveWriter(client, "burst", PRODUCT, "workflow_state");
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     List<Future<Void>> writers = new ArrayList<>();
@@ -160,19 +161,6 @@ class CrashRecoveryTest {
       gateway.waitFor(20, TimeUnit.SECONDS);
       client.close();
     }
-  }
-
-  /** The owner approves the integration the burst writes as; its key is the writers' bearer token. */
-  private static String approveWriter(WebClient client) {
-    JsonObject answer = client.post("/governance/gate/validate-integration")
-        .bearerTokenAuthentication(TestNode.OWNER_KEY)
-        .sendJsonObject(new JsonObject().put("integration_id", "burst").put("integration_type", "api")
-            .put("artifact_classes", new JsonArray().add("workflow_state")).put("product_name", PRODUCT)
-            .put("data_schema", new JsonObject().put("nsfw_policy", "strict").put("retention_policy", "7_years")
-                .put("data_owner", "tests")))
-        .await().bodyAsJsonObject();
-    assertThat(answer.getString("decision")).as(answer.encode()).isEqualTo("approved");
-    return answer.getString("api_key");
   }
 
   private static Future<Void> writeUntilStopped(WebClient client, String key, String writer,

@@ -1,5 +1,8 @@
 package dev.bucket.support;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -103,6 +106,21 @@ public final class GatewayProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       stop();
     }
+  }
+
+  /** The owner approves integration {@code id} of {@code product} for one class; returns its key. */
+  public static String approveWriter(WebClient client, String id, String product, String artifactClass) {
+    JsonObject answer = client.post("/governance/gate/validate-integration")
+        .bearerTokenAuthentication(TestNode.OWNER_KEY)
+        .sendJsonObject(new JsonObject().put("integration_id", id).put("integration_type", "api")
+            .put("artifact_classes", new JsonArray().add(artifactClass)).put("product_name", product)
+            .put("data_schema", new JsonObject().put("nsfw_policy", "strict").put("retention_policy", "7_years")
+                .put("data_owner", "tests")))
+        .await().bodyAsJsonObject();
+    if (!"approved".equals(answer.getString("decision"))) {
+      throw new IllegalStateException("integration not approved: " + answer.encode());
+    }
+    return answer.getString("api_key");
   }
 
   public static int freePort() throws IOException {
