@@ -126,13 +126,18 @@ public final class TreeStore {
     });
   }
 
-  /** Leaf hashes of durable entries, read by index. */
+  /**
+   * Leaf hashes of durable entries, read by index: the hash stored with each entry, so a proof does not
+   * re-canonicalise up to 255 entries. A tampered stored hash cannot forge anything: the signed roots were computed
+   * from the entries as they were appended, so a proof built from a wrong leaf hash fails verification.
+   */
   private Future<Map<Long, byte[]>> leaves(Set<Long> indexes) {
     return store.getAll(Space.AUDIT, indexes.stream().map(AuditEntry::key).toList()).map(docs -> {
       Map<Long, byte[]> leaves = new HashMap<>();
-      docs.values().forEach(doc -> {
-        AuditEntry entry = AuditEntry.fromDocument(doc);
-        leaves.put(entry.index(), MerkleHash.leafHash(entry.canonicalBytes()));
+      docs.forEach((key, doc) -> {
+        String stored = doc.getString(AuditEntry.LEAF_HASH);
+        leaves.put(Keys.parseNum(key), stored != null ? HEX.parseHex(stored)
+            : MerkleHash.leafHash(AuditEntry.fromDocument(doc).canonicalBytes()));
       });
       if (leaves.size() != indexes.size()) {
         throw new IllegalStateException("log entries missing among " + indexes.size() + " requested");
