@@ -29,6 +29,7 @@ import dev.bucket.metrics.GatewayMeters;
 import dev.bucket.metrics.ScaleMonitor;
 import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.GridFsPayloadStore;
+import dev.bucket.payload.InlinePayloads;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.MongoStore;
 import dev.bucket.storage.Store;
@@ -236,16 +237,22 @@ public final class Node {
         }));
   }
 
+  /** Files or GridFS for payloads, behind the inline store that keeps small in-memory payloads in the store. */
   private Future<Void> openPayloadStore() {
+    Future<PayloadStore> files;
     if (config.effectivePayloadStore() == BucketConfig.PayloadStoreKind.FILESYSTEM) {
-      FilesystemPayloadStore store = new FilesystemPayloadStore(vertx, config.dataDir().resolve("payloads"));
-      payloads = store;
-      return store.cleanTemp().andThen(v -> createPayloadCache()).mapEmpty();
+      FilesystemPayloadStore filesystem = new FilesystemPayloadStore(vertx, config.dataDir().resolve("payloads"));
+      files = filesystem.cleanTemp().map(filesystem);
+    } else {
+      // Configuration refuses gridfs without mongo_uri, so the store here is MongoDB's.
+      GridFsPayloadStore gridFs = new GridFsPayloadStore(((MongoStore) this.store).client(), "payloads");
+      files = gridFs.init().map(gridFs);
     }
-    // Configuration refuses gridfs without mongo_uri, so the store here is MongoDB's.
-    GridFsPayloadStore store = new GridFsPayloadStore(((MongoStore) this.store).client(), "payloads");
-    payloads = store;
-    return store.init().andThen(v -> createPayloadCache()).mapEmpty();
+    return files.map(opened -> {
+      payloads = new InlinePayloads(store, opened, config.inlinePayloadMaxBytes());
+      createPayloadCache();
+      return null;
+    });
   }
 
   private void createPayloadCache() {

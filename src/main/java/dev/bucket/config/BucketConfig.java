@@ -57,7 +57,8 @@ public record BucketConfig(
     List<Integer> alertThresholds,
     int maxConnections,
     long storeCacheBytes,
-    int storeMaxOpenFiles) {
+    int storeMaxOpenFiles,
+    int inlinePayloadMaxBytes) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -81,7 +82,8 @@ public record BucketConfig(
       "max_products", "max_concurrent_writers", "max_storage_bytes", "lock_violation_threshold",
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
-      "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files");
+      "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files",
+      "inline_payload_max_bytes");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -172,7 +174,8 @@ public record BucketConfig(
         thresholds(v.string("alert_thresholds", false)),
         (int) v.number("max_connections", 1, 1_000_000),
         v.number("store_cache_bytes", 8L << 20, 1L << 40),
-        (int) v.number("store_max_open_files", 64, 1_000_000));
+        (int) v.number("store_max_open_files", 64, 1_000_000),
+        (int) v.number("inline_payload_max_bytes", 0, 1024 * 1024));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

@@ -24,6 +24,8 @@ public enum Space {
   PRINCIPALS("principals"),
   /** Retention events by artifact version and sequence. */
   RETENTION("retention_events"),
+  /** Small payloads kept inline, by payload ref ({@code dev.bucket.payload.InlinePayloads}). */
+  PAYLOADS("payloads"),
   /** Counters changed only by {@link Batch#increment}: usage per product. */
   COUNTERS("counters"),
   /** The store's own records (layout version). */
