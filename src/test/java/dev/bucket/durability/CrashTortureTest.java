@@ -30,9 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -61,6 +63,7 @@ class CrashTortureTest {
   }
 
   @Test
+  @Timeout(value = 3, unit = TimeUnit.HOURS) // the real bound is the budget below, which scales with the cycles
   void everyAcknowledgedWriteSurvivesRandomKillsAndStops(Vertx vertx) throws Exception {
     Duration budget = Duration.ofSeconds((long) CYCLES * (MAX_SECONDS + 120));
     assertTimeoutPreemptively(budget, () -> torture(vertx));
