@@ -8,6 +8,11 @@ import io.vertx.core.eventbus.DeliveryOptions;
 /** How every other capability talks to the audit verticle: typed, with an explicit send timeout. */
 public final class AuditClient {
 
+  /** Failure code of an append the log refused because it is saturated. */
+  public static final int SATURATED = 503;
+  /** Failure code of a commit entry the log refused because that version's commit entry exists (or is landing). */
+  public static final int DUPLICATE_COMMIT = 409;
+
   private final Vertx vertx;
   private final DeliveryOptions options;
 

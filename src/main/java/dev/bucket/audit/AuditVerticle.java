@@ -1,6 +1,7 @@
 package dev.bucket.audit;
 
 import dev.bucket.bus.Addresses;
+import dev.bucket.storage.KeyConflictException;
 import dev.bucket.storage.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -77,8 +78,16 @@ public final class AuditVerticle extends VerticleBase {
       if (result.succeeded()) {
         msg.reply(result.result());
       } else {
-        msg.fail(result.cause() instanceof AuditBackpressureException ? 503 : 500, result.cause().getMessage());
+        msg.fail(failureCode(result.cause()), result.cause().getMessage());
       }
     });
+  }
+
+  /** Reply code of a refused append: 503 log saturated, 409 a commit entry for that version exists, else 500. */
+  static int failureCode(Throwable cause) {
+    if (cause instanceof AuditBackpressureException) {
+      return AuditClient.SATURATED;
+    }
+    return cause instanceof KeyConflictException ? AuditClient.DUPLICATE_COMMIT : 500;
   }
 }

@@ -13,6 +13,8 @@ import dev.bucket.time.Timestamps;
 import dev.bucket.storage.StoreFullException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.UUID;
@@ -124,13 +126,14 @@ public final class IngestVerticle extends VerticleBase {
   private Future<Long> commitEntry(Artifact artifact, JsonObject details) {
     return audit.appendDurable(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, details))
         .map(receipt -> receipt.index())
-        .recover(failure -> landedCommit(artifact, LANDED_LOOKUPS).compose(landed -> landed != null
-            ? Future.succeededFuture(landed) : Future.failedFuture(failure)));
+        .recover(failure -> landedCommit(artifact, isDuplicateCommit(failure) ? LANDED_LOOKUPS : 1)
+            .compose(landed -> landed != null ? Future.succeededFuture(landed) : Future.failedFuture(failure)));
   }
 
   /**
-   * The other writer's commit entry may be refused as a duplicate of ours before its own batch is durable, so it is
-   * looked up a few times, {@value #LANDED_LOOKUP_MS} ms apart, before the append's failure stands.
+   * The other writer's entry is looked up once; when the log refused ours as a duplicate, that entry exists but may
+   * not be durable yet, so it is looked up a few times, {@value #LANDED_LOOKUP_MS} ms apart. Any other failure (a
+   * saturated log) stands after one lookup, so an overloaded log is not polled.
    */
   private Future<Long> landedCommit(Artifact artifact, int lookups) {
     return commitIndex(artifact).compose(index -> index != null || lookups <= 1 ? Future.succeededFuture(index)
@@ -149,6 +152,11 @@ public final class IngestVerticle extends VerticleBase {
         .compose(index -> audit.appendAccepted(record(retry.actor(), original, commitOperation(original), 200,
                 new JsonObject().put("replay_of", index)))
             .map(ignored -> new IngestOutcome.Replayed(original, index)));
+  }
+
+  private static boolean isDuplicateCommit(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == AuditClient.DUPLICATE_COMMIT;
   }
 
   private static final int LANDED_LOOKUPS = 20;
