@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 
 /**
@@ -110,6 +111,12 @@ public final class AuditQueries {
   public static Batch markUncommitted(Batch batch, String product, String artifactId, int version) {
     return batch.put(Space.AUDIT_INDEX, AuditIndex.uncommitted(AuditEntry.commitKey(product, artifactId, version)),
         new JsonObject().put("product", product).put("artifact_id", artifactId).put("version", version));
+  }
+
+  /** Whether that version carries the marker of a version stored without its commit entry. */
+  public Future<Boolean> markedUncommitted(String product, String artifactId, int version) {
+    return store.get(Space.AUDIT_INDEX, AuditIndex.uncommitted(AuditEntry.commitKey(product, artifactId, version)))
+        .map(Objects::nonNull);
   }
 
   /** A version stored without its commit entry, as its marker names it. */

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Re-verifies a range of the stored log against its hash chain, page by page in index order, and reports the first
@@ -52,11 +53,22 @@ public final class ChainVerifier {
    *                          earlier), or null not to check it
    */
   public Future<ChainReport> verify(long fromIndex, long toIndexExclusive, String expectedHashAtEnd) {
+    return verify(fromIndex, toIndexExclusive, expectedHashAtEnd, (entry, stored) -> {
+    });
+  }
+
+  /**
+   * {@link #verify(long, long, String)}, handing each entry that passed to {@code verified} with the document it was
+   * read from, in index order, so one pass can check more than the chain (the offline store check computes the Merkle
+   * tree from it).
+   */
+  public Future<ChainReport> verify(long fromIndex, long toIndexExclusive, String expectedHashAtEnd,
+                                    BiConsumer<AuditEntry, JsonObject> verified) {
     if (fromIndex < 0 || toIndexExclusive < fromIndex) {
       return Future.failedFuture(new IllegalArgumentException(
           "bad range [" + fromIndex + ", " + toIndexExclusive + ")"));
     }
-    Walk walk = new Walk(toIndexExclusive, expectedHashAtEnd, fromIndex);
+    Walk walk = new Walk(toIndexExclusive, expectedHashAtEnd, fromIndex, verified);
     if (fromIndex == 0) {
       walk.prevHash = HashChain.GENESIS_HASH;
     }
@@ -67,14 +79,16 @@ public final class ChainVerifier {
   private final class Walk {
     final long end;
     final String expectedHashAtEnd;
+    final BiConsumer<AuditEntry, JsonObject> verified;
     long next;
     /** Hash the next entry must link to; null until the anchor (entry {@code next - 1}) has been read. */
     String prevHash;
     long checked;
 
-    Walk(long end, String expectedHashAtEnd, long next) {
+    Walk(long end, String expectedHashAtEnd, long next, BiConsumer<AuditEntry, JsonObject> verified) {
       this.end = end;
       this.expectedHashAtEnd = expectedHashAtEnd;
+      this.verified = verified;
       this.next = next;
     }
 
@@ -130,6 +144,7 @@ public final class ChainVerifier {
         return ChainReport.bad(checked, next, "prev_hash_mismatch", "audit entry " + next
             + " does not link to the entry before it: entries were inserted, dropped or reordered");
       }
+      verified.accept(entry, doc);
       prevHash = entry.entryHash();
       next++;
       checked++;

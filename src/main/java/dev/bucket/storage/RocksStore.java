@@ -103,16 +103,18 @@ public final class RocksStore implements Store {
   private final ThreadPoolExecutor readers;
   private final Thread writer;
   private final Promise<Void> writerStopped = Promise.promise();
+  private final boolean readOnly;
   private volatile boolean closed;
 
-  private RocksStore(Vertx vertx, Path dir, Settings settings) throws RocksDBException {
+  private RocksStore(Vertx vertx, Path dir, Settings settings, boolean readOnly) throws RocksDBException {
     this.vertx = vertx;
     this.dir = dir;
+    this.readOnly = readOnly;
     this.cache = new LRUCache(settings.cacheBytes());
     this.writeBuffers = new WriteBufferManager(settings.writeBufferBytes(), cache);
     this.dbOptions = new DBOptions()
-        .setCreateIfMissing(true)
-        .setCreateMissingColumnFamilies(true)
+        .setCreateIfMissing(!readOnly)
+        .setCreateMissingColumnFamilies(!readOnly)
         .setMaxOpenFiles(settings.maxOpenFiles())
         .setWriteBufferManager(writeBuffers)
         .setMaxTotalWalSize(settings.writeBufferBytes() * 2)
@@ -128,7 +130,8 @@ public final class RocksStore implements Store {
           columnOptions(settings)));
     }
     this.allHandles = new ArrayList<>();
-    this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, allHandles);
+    this.db = readOnly ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, allHandles)
+        : RocksDB.open(dbOptions, dir.toString(), descriptors, allHandles);
     this.handles = new EnumMap<>(Space.class);
     for (Space space : Space.values()) {
       handles.put(space, allHandles.get(space.ordinal() + 1));
@@ -161,22 +164,47 @@ public final class RocksStore implements Store {
   public static Future<RocksStore> open(Vertx vertx, Path dir, Settings settings) {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(dir);
-      RocksStore store = new RocksStore(vertx, dir, settings);
-      try {
-        store.recordLayout();
-      } catch (RuntimeException | RocksDBException e) {
-        store.release();
-        throw e;
-      }
+      RocksStore store = new RocksStore(vertx, dir, settings, false);
+      store.checkLayout();
       store.writer.start();
       LOG.info("embedded store (RocksDB {}) open in {}", RocksDB.rocksdbVersion(), dir);
       return store;
     });
   }
 
+  /**
+   * Opens the store in {@code dir} without writing to it, for offline checks of a stopped gateway's data or of a
+   * backup. It sees every commit that was durable when its writer stopped (the write-ahead log is replayed in memory,
+   * never onto disk); {@link #commit} fails. The directory must hold a store of this layout.
+   */
+  public static Future<RocksStore> openReadOnly(Vertx vertx, Path dir, Settings settings) {
+    return vertx.executeBlocking(() -> {
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException(dir + " is not a directory");
+      }
+      RocksStore store = new RocksStore(vertx, dir, settings, true);
+      store.checkLayout();
+      store.writerStopped.complete();
+      return store;
+    });
+  }
+
+  /** Records the layout in a new store, or checks the one recorded; releases the engine when it does not fit. */
+  private void checkLayout() throws RocksDBException {
+    try {
+      recordLayout();
+    } catch (RuntimeException | RocksDBException e) {
+      release();
+      throw e;
+    }
+  }
+
   private void recordLayout() throws RocksDBException {
     byte[] key = LAYOUT_KEY.getBytes(StandardCharsets.UTF_8);
     byte[] stored = db.get(handles.get(Space.META), key);
+    if (stored == null && readOnly) {
+      throw new IllegalStateException(dir + " holds no Bucket store (no layout record)");
+    }
     if (stored == null) {
       db.put(handles.get(Space.META), syncWrite, key, encode(LAYOUT));
     } else if (!LAYOUT.equals(decode(stored))) {
@@ -190,8 +218,9 @@ public final class RocksStore implements Store {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
-    if (closed) {
-      return Future.failedFuture(new StoreUnavailableException("the store is closed"));
+    if (closed || readOnly) {
+      return Future.failedFuture(new StoreUnavailableException(readOnly ? "the store is open read-only"
+          : "the store is closed"));
     }
     Answer<Void> answer = new Answer<>(context());
     // Keys and values are encoded here, on the caller's thread, so the one writer thread only checks and writes.
@@ -321,10 +350,12 @@ public final class RocksStore implements Store {
       if (!readers.awaitTermination(10, TimeUnit.SECONDS)) {
         LOG.warn("store readers still busy after 10 s; closing anyway");
       }
-      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-        db.flush(flush, allHandles);
-      } catch (RocksDBException e) {
-        LOG.warn("store flush on close failed (the WAL still holds every commit): {}", e.getMessage());
+      if (!readOnly) {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+          db.flush(flush, allHandles);
+        } catch (RocksDBException e) {
+          LOG.warn("store flush on close failed (the WAL still holds every commit): {}", e.getMessage());
+        }
       }
       release();
       LOG.info("embedded store closed");

@@ -1,5 +1,6 @@
 package dev.bucket.verify;
 
+import dev.bucket.transparency.NoteVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,13 +10,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bucket verify bundle|consistency|log}: offline checks with the log's verifier key. Each prints one line per
+ * {@code bucket verify bundle|consistency|log|store}: offline checks with the log's verifier key. Each prints one line per
  * step, {@code ok   <step>} or {@code FAIL <step>: <reason>}, stopping at the first failure, and exits 0 when all
  * pass, 1 when a check fails, 2 when an input cannot be used.
  */
 @Command(name = "verify",
     description = "Verify evidence offline, trusting only the log's verifier key.",
-    subcommands = {VerifyCommand.Bundle.class, VerifyCommand.Consistency.class, VerifyCommand.Log.class})
+    subcommands = {VerifyCommand.Bundle.class, VerifyCommand.Consistency.class, VerifyCommand.Log.class,
+        VerifyCommand.StoreDir.class})
 public final class VerifyCommand {
 
   static final String HELP = "Show this help message and exit.";
@@ -116,6 +118,28 @@ public final class VerifyCommand {
       String note = Inputs.text(checkpoint, "checkpoint");
       Inputs.requireReadableFile(log, "log export");
       return new LogVerifier(Inputs.verifierKey(key)).verify(log, note);
+    }
+  }
+
+  @Command(name = "store",
+      description = "Verify a data directory offline: a stopped gateway's, or a backup (hash chain, Merkle roots,"
+          + " every version's commit entry and payload hash).")
+  public static final class StoreDir extends Base {
+
+    @Option(names = "--data-dir", required = true, paramLabel = "<dir>",
+        description = "The data directory (holding store/ and payloads/); never written to.")
+    Path dataDir;
+
+    @Option(names = "--checkpoint", paramLabel = "<file>",
+        description = "A signed checkpoint of this log kept elsewhere (e.g. the last one a client saw): the store "
+            + "must still hold the tree it signed.")
+    Path checkpoint;
+
+    @Override
+    Report verify() throws UnusableInputException {
+      NoteVerifier trusted = Inputs.verifierKey(key);
+      String kept = checkpoint == null ? null : Inputs.text(checkpoint, "checkpoint");
+      return new StoreVerifier(trusted).verify(dataDir, kept);
     }
   }
 }
