@@ -239,10 +239,14 @@ final class ArtifactRoutes {
     return Buffer.buffer(io.vertx.core.json.Json.encode(body.getValue("data")));
   }
 
+  /**
+   * A failed commit keeps its payload: the version may have been stored before the failure (say the log refused its
+   * entry), and crash recovery then commits it with these bytes. Only an outcome that names another version releases
+   * them; an unreferenced upload costs some bytes, a released referenced one would lose a version.
+   */
   private void commit(RoutingContext ctx, IngestCommand command) {
     vertx.eventBus().<IngestOutcome>request(Addresses.INGEST_COMMIT, command, ingestDelivery)
         .map(Message::body)
-        .onFailure(failure -> release(command.payload()))
         .onSuccess(outcome -> respond(ctx, command, outcome))
         .onFailure(ctx::fail);
   }

@@ -11,6 +11,9 @@ import dev.bucket.support.Eventually;
 import dev.bucket.support.GatewayProcess;
 import dev.bucket.support.MongoStandIn;
 import dev.bucket.support.TestNode;
+import dev.bucket.verify.Inputs;
+import dev.bucket.verify.Report;
+import dev.bucket.verify.StoreVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -112,6 +115,30 @@ class CrashRecoveryTest {
       JsonObject commit = node.node().auditQueries().commitEntry(PRODUCT, "half-done", 1).await().toDocument();
       assertThat(commit.getLong("index")).isEqualTo(index);
       assertThat(commit.getJsonObject("details").getBoolean("recovered")).isTrue();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aWriteRefusedAfterItsVersionWasStoredKeepsItsPayloadForRecovery(Vertx vertx) throws Exception {
+    // A log that takes one entry at a time refuses most of a burst after their versions are stored (503).
+    try (TestNode node = TestNode.started(vertx, Map.of("audit_queue_capacity", "1",
+        "max_writes_per_second", "100000", "max_concurrent_writers", "1000"))) {
+      Api api = node.integration(PRODUCT, "workflow_state");
+      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        burst.add(api.postJsonAsync(P, new JsonObject().put("artifact_class", "workflow_state")
+            .put("artifact_id", "burst-" + i).put("data", new JsonObject().put("i", i))));
+      }
+      Future.join(burst).otherwiseEmpty().await();
+      assertThat(burst).as("some writes were refused by the saturated log")
+          .anyMatch(f -> f.succeeded() && f.result().statusCode() == 503);
+      String key = node.api().get("/v1/log/key").bodyAsString().trim();
+      node.stop();
+
+      // Every stored version, refused or not, still has its bytes: recovery will commit it at the next start.
+      Report report = new StoreVerifier(Inputs.verifierKey(key)).verify(node.dataDir(), null);
+      assertThat(report.passed()).as(report.toString()).isTrue();
     }
   }
 

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Gateway CPU per request with the ceilings lifted, next to a bare Vert.x route in the same run: durable JSON creates
+# and cached reads of one version's metadata, each measured over a wrk window after a warm-up, with
+# cpu-per-request.sh (gateway CPU from /proc/<pid>/stat divided by the requests answered).
+#
+# usage (repository root, after ./mvnw -q -DskipTests package):
+#   loadtest/wrk/headroom.sh [seconds per window=20] [warm-up seconds=60] [connections=32]
+# env: JAVA (default java), PORT (default 18090), BARE_PORT (default 18091), HEAP (default 1g). Needs wrk and curl.
+# Traffic goes to 127.0.0.1 only; every wrk run is bounded by its duration.
+set -euo pipefail
+SECS=${1:-20}
+WARM=${2:-60}
+CONNS=${3:-32}
+PORT=${PORT:-18090}
+BARE_PORT=${BARE_PORT:-18091}
+HERE=$(cd "$(dirname "$0")" && pwd)
+DATA=$(mktemp -d)
+OWNER_KEY=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)
+BUCKET_OWNER_KEY=$OWNER_KEY "${JAVA:-java}" -Xmx"${HEAP:-1g}" -jar target/bucket.jar serve --http-port "$PORT" \
+  --data-dir "$DATA" --set max_writes_per_second=1000000 --set max_reads_per_second=10000000 \
+  --set max_concurrent_writers=100000 > "$DATA/gateway.log" 2>&1 &
+GATEWAY=$!
+"${JAVA:-java}" -Xmx256m -cp target/bucket.jar "$HERE/BareRoute.java" "$BARE_PORT" > "$DATA/bare.log" 2>&1 &
+BARE=$!
+trap 'kill $GATEWAY $BARE 2>/dev/null; wait $GATEWAY $BARE 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && curl -sf "http://127.0.0.1:$BARE_PORT/bare" > /dev/null \
+    && break
+  sleep 0.5
+done
+
+KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/governance/gate/validate-integration" \
+  -H "Authorization: Bearer $OWNER_KEY" -H 'Content-Type: application/json' \
+  -d '{"integration_id":"bench","integration_type":"api","artifact_classes":["metadata"],"product_name":"AI_Assistant",
+       "data_schema":{"nsfw_policy":"strict","retention_policy":"7_years","data_owner":"bench"}}' \
+  | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+ARTIFACTS="http://127.0.0.1:$PORT/v1/products/AI_Assistant/artifacts"
+curl -sf -X POST "$ARTIFACTS" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d '{"artifact_class":"metadata","artifact_id":"read-me","data":{"x":1}}' > /dev/null
+cat > "$DATA/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body   = '{"artifact_class":"metadata","data":{"x":1}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+cat > "$DATA/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+
+echo "warm-up: ${WARM} s of creates and reads"
+wrk -t1 -c"$CONNS" -d$((WARM * 2 / 3))s -s "$DATA/post.lua" "$ARTIFACTS" > /dev/null
+wrk -t1 -c"$CONNS" -d$((WARM / 3))s -s "$DATA/get.lua" "$ARTIFACTS/read-me/versions/1" > /dev/null
+wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$BARE_PORT/bare" > /dev/null
+
+"$HERE/cpu-per-request.sh" "durable creates" "$GATEWAY" "$ARTIFACTS" "$SECS" -t1 -c"$CONNS" -s "$DATA/post.lua"
+"$HERE/cpu-per-request.sh" "cached reads" "$GATEWAY" "$ARTIFACTS/read-me/versions/1" "$SECS" -t1 -c"$CONNS" \
+  -s "$DATA/get.lua"
+"$HERE/cpu-per-request.sh" "bare Vert.x route" "$BARE" "http://127.0.0.1:$BARE_PORT/bare" "$SECS" -t1 -c"$CONNS"
