@@ -64,11 +64,26 @@ public final class ArtifactRepository {
   }
 
   /**
-   * Inserts a new version with its index keys and usage, atomically and durably. Fails with
-   * {@link DuplicateArtifactException} if that version exists, or {@link IdempotencyKeyTakenException} if its
-   * Idempotency-Key was used by another version; either way nothing is written.
+   * Inserts a new version with its index keys and usage, atomically and durably, marked as lacking its commit entry
+   * until crash recovery writes it: the state a crash between a version and its entry left in stores written before
+   * versions were committed with their entries. Fails with {@link DuplicateArtifactException} if that version
+   * exists, or {@link IdempotencyKeyTakenException} if its Idempotency-Key was used by another version; either way
+   * nothing is written.
    */
   public Future<Void> insert(Artifact artifact) {
+    Batch batch = writes(artifact);
+    AuditQueries.markUncommitted(batch, artifact.productId(), artifact.artifactId(), artifact.version());
+    return store.commit(batch)
+        .recover(e -> Future.failedFuture(e instanceof KeyConflictException conflict ? taken(conflict) : e))
+        .onSuccess(v -> stored(artifact));
+  }
+
+  /**
+   * The writes that store a new version: its record and Idempotency-Key (both inserted, so a second writer of either
+   * fails with {@link KeyConflictException}), its index keys and its product's usage. The caller commits them,
+   * normally with the version's commit entry, then calls {@link #stored}.
+   */
+  public Batch writes(Artifact artifact) {
     String product = artifact.productId();
     String id = artifact.artifactId();
     String key = versionKey(product, id, artifact.version());
@@ -82,21 +97,32 @@ public final class ArtifactRepository {
           .put(Space.ARTIFACT_INDEX, Keys.of(CLASS, product, artifact.artifactClass(), id), MARKER)
           .put(Space.ARTIFACT_INDEX, Keys.of(HOLDER, id, product), MARKER);
     }
-    batch.put(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, artifact.payloadRef()) + key, MARKER)
+    return batch.put(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, artifact.payloadRef()) + key, MARKER)
         .increment(Space.COUNTERS, Keys.of(USAGE, product),
             new JsonObject().put("bytes", artifact.size()).put("versions", 1));
-    AuditQueries.markUncommitted(batch, product, id, artifact.version());
-    return store.commit(batch)
-        .recover(e -> Future.failedFuture(e instanceof KeyConflictException conflict ? taken(conflict) : e))
-        .onSuccess(v -> {
-          versions.put(artifact.key(), artifact);
-          latest.asMap().merge(latestKey(product, id), artifact.version(), Math::max);
-        });
   }
 
-  /** Which insert lost: the version's own key, or (the only other insert) its Idempotency-Key. */
+  /** Caches a version whose {@link #writes} were committed: reads of it and of its artifact's latest need no I/O. */
+  public void stored(Artifact artifact) {
+    versions.put(artifact.key(), artifact);
+    latest.asMap().merge(latestKey(artifact.productId(), artifact.artifactId()), artifact.version(), Math::max);
+  }
+
+  /**
+   * The exception of a lost insert of {@link #writes}: {@link DuplicateArtifactException} for the version's own key,
+   * {@link IdempotencyKeyTakenException} for its Idempotency-Key, or null for a key that is neither.
+   */
+  public static RuntimeException lostInsert(KeyConflictException conflict) {
+    if (conflict.space() == Space.ARTIFACTS) {
+      return new DuplicateArtifactException();
+    }
+    return conflict.space() == Space.ARTIFACT_INDEX && conflict.key().startsWith(Keys.prefix(IDEMPOTENCY))
+        ? new IdempotencyKeyTakenException() : null;
+  }
+
   private static RuntimeException taken(KeyConflictException conflict) {
-    return conflict.space() == Space.ARTIFACTS ? new DuplicateArtifactException() : new IdempotencyKeyTakenException();
+    RuntimeException lost = lostInsert(conflict);
+    return lost != null ? lost : conflict;
   }
 
   /** Bytes and versions stored per product, for the in-memory usage meter: a read of the counters, at start. */

@@ -1,17 +1,28 @@
 package dev.bucket.audit;
 
 import dev.bucket.bus.Addresses;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Space;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 
-/** How every other capability talks to the audit verticle: typed, with an explicit send timeout. */
+/**
+ * How every other capability talks to the audit verticle: typed, with an explicit send timeout. A key the log found
+ * taken comes back as the {@link KeyConflictException} it was, not as a reply code.
+ */
 public final class AuditClient {
 
   /** Failure code of an append the log refused because it is saturated. */
   public static final int SATURATED = 503;
-  /** Failure code of a commit entry the log refused because that version's commit entry exists (or is landing). */
-  public static final int DUPLICATE_COMMIT = 409;
+  /**
+   * Failure code of an append refused because a key it inserts is taken (a version's commit entry exists or is
+   * landing; a version or Idempotency-Key stored by another writer); the message is {@link #describe}'s.
+   */
+  static final int TAKEN = 409;
 
   private final Vertx vertx;
   private final DeliveryOptions options;
@@ -23,12 +34,20 @@ public final class AuditClient {
 
   /** Completes once the entry is durable. */
   public Future<AuditReceipt> appendDurable(AuditRecord record) {
-    return append(new AuditAppend(record, true));
+    return commit(record, new Batch());
+  }
+
+  /**
+   * Completes once the entry and {@code with} are durable, committed together; fails with
+   * {@link KeyConflictException} (and writes nothing) if a key either inserts is taken.
+   */
+  public Future<AuditReceipt> commit(AuditRecord record, Batch with) {
+    return append(new AuditAppend(record, true, with));
   }
 
   /** Completes once the entry is accepted into the bounded commit queue; fails (503) when it is full. */
   public Future<AuditReceipt> appendAccepted(AuditRecord record) {
-    return append(new AuditAppend(record, false));
+    return append(new AuditAppend(record, false, new Batch()));
   }
 
   public Future<AuditHead> head() {
@@ -36,6 +55,25 @@ public final class AuditClient {
   }
 
   private Future<AuditReceipt> append(AuditAppend request) {
-    return vertx.eventBus().<AuditReceipt>request(Addresses.AUDIT_APPEND, request, options).map(m -> m.body());
+    return vertx.eventBus().<AuditReceipt>request(Addresses.AUDIT_APPEND, request, options)
+        .map(m -> m.body())
+        .recover(failure -> Future.failedFuture(taken(failure)));
+  }
+
+  /** {@code <space> <key>}: how a taken key crosses the bus. */
+  static String describe(KeyConflictException conflict) {
+    return conflict.space().name() + " " + conflict.key();
+  }
+
+  private static Throwable taken(Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == TAKEN && reply.getMessage() != null) {
+      int space = reply.getMessage().indexOf(' ');
+      if (space > 0) {
+        return new KeyConflictException(Space.valueOf(reply.getMessage().substring(0, space)),
+            reply.getMessage().substring(space + 1));
+      }
+    }
+    return failure;
   }
 }

@@ -32,12 +32,17 @@ import java.util.function.BiConsumer;
  * durable {@link Store#commit} with the entries' secondary keys ({@link AuditIndex}), after which that batch's
  * durable waiters are answered.
  *
+ * <p>An entry may carry writes of its own ({@link #append(AuditRecord, boolean, Batch)}): an artifact version, its
+ * index keys and its inline payload travel with their commit entry, so a batch of creates is one commit and one
+ * durability point for the versions and their entries together, and neither can exist without the other.
+ *
  * <p>Each entry is inserted, never overwritten: should another writer have taken an index, the whole batch fails
  * and nothing of it is written. When a batch fails its durable waiters fail, the head is re-read from the store and
  * every queued entry is re-sealed behind the real head, so the log never has a gap or a fork. Receipts already handed
  * to non-durable callers for re-sealed entries are then stale; that is the price of answering them before the write.
- * A batch refused only because one of its entries is a second commit entry for an artifact version is the
- * exception: that entry alone fails, and the rest of the batch is re-sealed and written again.
+ * A batch refused only because one entry inserts a key that is taken (a second commit entry for a version, a version
+ * or Idempotency-Key another writer stored first) is the exception: that entry alone fails with the
+ * {@link KeyConflictException}, and the rest of the batch is re-sealed and written again.
  *
  * <p>Not thread-safe by design: {@link #start()} binds it to the calling event-loop context, and every method must be
  * called on that context.
@@ -110,14 +115,27 @@ public final class AuditLog {
    * once.
    */
   public Future<AuditReceipt> append(AuditRecord record, boolean awaitDurable) {
+    return append(record, awaitDurable, new Batch());
+  }
+
+  /**
+   * Seals and queues one entry whose batch also commits {@code with}, all or nothing. With {@code awaitDurable} the
+   * receipt comes once both are durable; a key {@code with} inserts that is taken fails this entry alone with
+   * {@link KeyConflictException}.
+   */
+  public Future<AuditReceipt> append(AuditRecord record, boolean awaitDurable, Batch with) {
     requireLogThread();
+    if (!awaitDurable && !with.isEmpty()) {
+      // A caller answered before the write could not learn that its writes were refused.
+      throw new IllegalArgumentException("writes that go with an entry need a durable append");
+    }
     if (drained != null) {
       return Future.failedFuture(new IllegalStateException("audit log is closed"));
     }
     if (queue.size() + inFlight >= capacity) {
       return Future.failedFuture(new AuditBackpressureException(capacity));
     }
-    Pending pending = new Pending(record, clock.instant(), awaitDurable ? Promise.promise() : null);
+    Pending pending = new Pending(record, with, clock.instant(), awaitDurable ? Promise.promise() : null);
     // Sealing validates the record: refused here, it can never poison a batch that others share.
     try {
       pending.sealAfter(tip);
@@ -214,9 +232,9 @@ public final class AuditLog {
     // Mark recovery first so appends from the failed waiters' callbacks queue up instead of writing behind a
     // head that may be wrong.
     recovering = true;
-    Pending duplicate = duplicateCommit(batch, result.cause());
-    if (duplicate != null) {
-      refuseDuplicate(batch, duplicate, (KeyConflictException) result.cause());
+    Pending taken = refusedBy(batch, result.cause());
+    if (taken != null) {
+      refuseTaken(batch, taken, (KeyConflictException) result.cause());
       return;
     }
     long first = batch.get(0).entry.index();
@@ -231,16 +249,16 @@ public final class AuditLog {
   }
 
   /**
-   * The entry of {@code batch} whose commit key {@code failure} names as taken, or null if the batch failed for
-   * another reason. The last such entry: when two entries of a batch commit the same version the first may stand.
+   * The entry of {@code batch} that inserts the key {@code failure} names as taken, or null if the batch failed for
+   * another reason. The last such entry: when two entries of a batch insert the same key the first may stand.
    */
-  private static Pending duplicateCommit(List<Pending> batch, Throwable failure) {
-    if (!(failure instanceof KeyConflictException conflict) || conflict.space() != Space.AUDIT_INDEX) {
+  private static Pending refusedBy(List<Pending> batch, Throwable failure) {
+    // A taken entry index is no one entry's fault: another writer appended, and the head must be re-read.
+    if (!(failure instanceof KeyConflictException conflict) || conflict.space() == Space.AUDIT) {
       return null;
     }
     for (int i = batch.size() - 1; i >= 0; i--) {
-      String commitKey = batch.get(i).entry.commitKey();
-      if (commitKey != null && AuditIndex.commit(commitKey).equals(conflict.key())) {
+      if (batch.get(i).writes.inserts(conflict.space(), conflict.key())) {
         return batch.get(i);
       }
     }
@@ -248,20 +266,23 @@ public final class AuditLog {
   }
 
   /**
-   * Nothing of the batch was written, so the durable head stands: the duplicate alone is refused, and the rest goes
-   * back to the head of the queue to be re-sealed and written again.
+   * Nothing of the batch was written, so the durable head stands: the entry whose insert was taken alone is
+   * refused, and the rest goes back to the head of the queue to be re-sealed and written again.
    */
-  private void refuseDuplicate(List<Pending> batch, Pending duplicate, KeyConflictException conflict) {
-    LOG.error("audit entry {} refused: a commit entry for {} exists already", duplicate.entry.index(),
-        duplicate.entry.commitKey());
+  private void refuseTaken(List<Pending> batch, Pending taken, KeyConflictException conflict) {
+    // A writer that lost a race is routine (the client gets 409, 412 or its replay); a second commit entry is not.
+    if (conflict.space() == Space.AUDIT_INDEX) {
+      LOG.error("audit entry {} refused: a commit entry for {} exists already", taken.entry.index(),
+          taken.entry.commitKey());
+    }
     for (int i = batch.size() - 1; i >= 0; i--) {
-      if (batch.get(i) != duplicate) {
+      if (batch.get(i) != taken) {
         queue.addFirst(batch.get(i));
       }
     }
     publishPending();
-    if (duplicate.durable()) {
-      duplicate.waiter.fail(conflict);
+    if (taken.durable()) {
+      taken.waiter.fail(conflict);
     }
     reseal();
   }
@@ -335,24 +356,32 @@ public final class AuditLog {
     }
   }
 
-  /** One accepted entry: what was asked and when, its current seal and writes, and who awaits its durability. */
+  /**
+   * One accepted entry: what was asked and when, the writes that go with it, its current seal and writes, and who
+   * awaits its durability.
+   */
   private static final class Pending {
     final AuditRecord record;
+    final Batch with;
     final Instant at;
     /** Null for a caller that was answered at once. */
     final Promise<AuditReceipt> waiter;
     AuditEntry entry;
     Batch writes;
 
-    Pending(AuditRecord record, Instant at, Promise<AuditReceipt> waiter) {
+    Pending(AuditRecord record, Batch with, Instant at, Promise<AuditReceipt> waiter) {
       this.record = record;
+      this.with = with;
       this.at = at;
       this.waiter = waiter;
     }
 
     void sealAfter(AuditHead head) {
       entry = HashChain.next(head, record, at);
-      writes = AuditIndex.write(entry);
+      // The entry's own writes go last: a store names the first insert it finds taken, and a version (or its
+      // Idempotency-Key) that another writer stored is what its caller needs to hear of, not the commit key that
+      // follows from it.
+      writes = new Batch().addAll(with).addAll(AuditIndex.write(entry));
     }
 
     boolean durable() {

@@ -12,7 +12,7 @@ import java.time.Clock;
 
 /**
  * Serves the audit log on the event bus: {@link Addresses#AUDIT_APPEND} ({@link AuditAppend} → {@link AuditReceipt};
- * a full queue fails the message with 503, anything else with 500) and {@link Addresses#AUDIT_HEAD} (any body →
+ * a full queue fails the message with 503, a taken key with 409 naming it, anything else with 500) and {@link Addresses#AUDIT_HEAD} (any body →
  * {@link AuditHead}).
  *
  * <p>It owns the log's only {@link AuditLog}, so exactly one instance may run against a given store: deploy it once
@@ -74,20 +74,15 @@ public final class AuditVerticle extends VerticleBase {
       msg.fail(500, "audit append without a record");
       return;
     }
-    log.append(request.record(), request.awaitDurable()).onComplete(result -> {
+    log.append(request.record(), request.awaitDurable(), request.with()).onComplete(result -> {
       if (result.succeeded()) {
         msg.reply(result.result());
+      } else if (result.cause() instanceof KeyConflictException conflict) {
+        msg.fail(AuditClient.TAKEN, AuditClient.describe(conflict));
       } else {
-        msg.fail(failureCode(result.cause()), result.cause().getMessage());
+        msg.fail(result.cause() instanceof AuditBackpressureException ? AuditClient.SATURATED : 500,
+            result.cause().getMessage());
       }
     });
-  }
-
-  /** Reply code of a refused append: 503 log saturated, 409 a commit entry for that version exists, else 500. */
-  static int failureCode(Throwable cause) {
-    if (cause instanceof AuditBackpressureException) {
-      return AuditClient.SATURATED;
-    }
-    return cause instanceof KeyConflictException ? AuditClient.DUPLICATE_COMMIT : 500;
   }
 }

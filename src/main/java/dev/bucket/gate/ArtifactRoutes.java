@@ -190,8 +190,9 @@ final class ArtifactRoutes {
     String key = Requests.idempotencyKey(ctx);
     Buffer data = data(body);
     checked(ctx, product, artifactClass, OpType.CREATE, metadata, body.getValue("data"), data.length())
-        .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, artifactClass,
-            null, Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
+        .compose(check -> payloads.stage(data).map(staged -> new IngestCommand(product, artifactId, artifactClass,
+            null, Operation.actor(ctx), metadata, staged.payload(), JSON, key, check.rulesVersion(),
+            check.schemaVersion(), staged.writes())))
         .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
   }
 
@@ -205,8 +206,9 @@ final class ArtifactRoutes {
     Buffer data = data(body);
     versionedClass(ctx).compose(artifactClass -> checked(ctx, product, artifactClass, OpType.UPDATE, metadata,
             body.getValue("data"), data.length()))
-        .compose(check -> payloads.store(data).map(stored -> new IngestCommand(product, artifactId, null, ifMatch,
-            Operation.actor(ctx), metadata, stored, JSON, key, check.rulesVersion(), check.schemaVersion())))
+        .compose(check -> payloads.stage(data).map(staged -> new IngestCommand(product, artifactId, null, ifMatch,
+            Operation.actor(ctx), metadata, staged.payload(), JSON, key, check.rulesVersion(), check.schemaVersion(),
+            staged.writes())))
         .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
   }
 
@@ -262,31 +264,38 @@ final class ArtifactRoutes {
       retention.applyRequested(c.artifact()).onSuccess(v -> created(ctx, 201, c.artifact(), c.auditIndex()))
           .onFailure(ctx::fail);
     } else if (outcome instanceof IngestOutcome.Replayed r) {
-      releaseIfUnused(command.payload(), r.artifact());
+      releaseIfUnused(command, r.artifact());
       created(ctx, 200, r.artifact(), r.auditIndex());
     } else if (outcome instanceof IngestOutcome.Conflict c) {
-      releaseIfUnused(command.payload(), c.existing());
+      releaseIfUnused(command, c.existing());
       ctx.fail(new ApiException(ProblemType.ARTIFACT_EXISTS, command.idempotencyKey() != null
           ? "Idempotency-Key '" + command.idempotencyKey() + "' was already used for different content"
           : "artifact '" + c.existing().artifactId() + "' already exists with different content; "
               + "artifacts are never overwritten (POST a new version instead)",
           Map.of(HttpHeaders.LOCATION.toString(), c.existing().location()), new JsonObject()));
     } else if (outcome instanceof IngestOutcome.Stale s) {
-      release(command.payload());
+      release(command);
       gate.noteConflict(Authentication.principal(ctx), command.product(), command.artifactId());
       ctx.fail(new ApiException(ProblemType.PRECONDITION_FAILED, "If-Match does not name the current version; "
           + "version " + s.current().version() + " is current (its ETag is in the ETag header)",
           Map.of(HttpHeaders.ETAG.toString(), s.current().etag()),
           new JsonObject().put("current_version", s.current().version())));
     } else {
-      release(command.payload());
+      release(command);
       ctx.fail(notFound(command.product(), command.artifactId()));
     }
   }
 
-  private void releaseIfUnused(StoredPayload payload, Artifact existing) {
-    if (!payload.ref().equals(existing.payloadRef())) {
-      release(payload);
+  private void releaseIfUnused(IngestCommand command, Artifact existing) {
+    if (!command.payload().ref().equals(existing.payloadRef())) {
+      release(command);
+    }
+  }
+
+  /** The upload of a command whose version was not written; a staged payload was never stored at all. */
+  private void release(IngestCommand command) {
+    if (command.payloadWrites().isEmpty()) {
+      release(command.payload());
     }
   }
 

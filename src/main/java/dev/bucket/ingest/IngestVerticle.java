@@ -9,12 +9,13 @@ import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.bus.Addresses;
-import dev.bucket.time.Timestamps;
+import dev.bucket.storage.Batch;
+import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Space;
 import dev.bucket.storage.StoreFullException;
+import dev.bucket.time.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.UUID;
@@ -22,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits artifacts. Write order (see docs/decisions/0001-write-ordering.md): the payload is already durable; the
- * artifact document is committed (its insert-only key, and its Idempotency-Key's, decide concurrent writers); then
- * the audit entry is appended and made durable; only then does the reply (and so the HTTP acknowledgement) go out. A crash between the two writes
- * leaves an artifact without its entry, which {@link IngestRecovery} appends on the next start.
+ * Commits artifacts. Write order (see docs/decisions/0001-write-ordering.md): a streamed payload is already durable;
+ * the version (its record, index keys and usage, an inline payload's bytes) is handed to the audit log with its commit
+ * entry, which commits both in one batch with the other writes of the moment; only once that batch is durable does the
+ * reply (and so the HTTP acknowledgement) go out. The version's insert-only key, and its Idempotency-Key's, decide
+ * concurrent writers: the loser's entry alone is refused and its write answered 409, 412 or as a replay.
  */
 public final class IngestVerticle extends VerticleBase {
 
@@ -87,8 +89,7 @@ public final class IngestVerticle extends VerticleBase {
   private Future<IngestOutcome> create(IngestCommand command) {
     String artifactId = command.artifactId() != null ? command.artifactId() : UUID.randomUUID().toString();
     Artifact artifact = build(command, artifactId, 1, null, command.artifactClass());
-    return artifacts.insert(artifact).compose(
-        inserted -> committed(artifact),
+    return commit(artifact, command).recover(
         failure -> failure instanceof DuplicateArtifactException
             ? artifacts.findVersion(command.product(), artifactId, 1).compose(existing ->
                 existing.sameContent(artifact) ? replay(existing, command)
@@ -106,22 +107,36 @@ public final class IngestVerticle extends VerticleBase {
       }
       Artifact next = build(command, current.artifactId(), current.version() + 1, current.contentHash(),
           current.artifactClass());
-      return artifacts.insert(next).compose(
-          inserted -> committed(next),
+      return commit(next, command).recover(
           failure -> failure instanceof DuplicateArtifactException
               ? artifacts.findLatestUncached(command.product(), command.artifactId()).map(IngestOutcome.Stale::new)
               : Future.failedFuture(failure));
     });
   }
 
-  private Future<IngestOutcome> committed(Artifact artifact) {
-    return commitEntry(artifact, new JsonObject()).map(index -> new IngestOutcome.Committed(artifact, index));
+  /**
+   * Commits a new version, its payload's bytes if they are not stored yet, and its commit entry as one. A lost insert
+   * fails with {@link DuplicateArtifactException} (the version) or {@link IdempotencyKeyTakenException}.
+   */
+  private Future<IngestOutcome> commit(Artifact artifact, IngestCommand command) {
+    Batch writes = artifacts.writes(artifact).addAll(command.payloadWrites());
+    return audit.commit(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, new JsonObject()),
+            writes)
+        .recover(failure -> {
+          RuntimeException lost = failure instanceof KeyConflictException conflict
+              ? ArtifactRepository.lostInsert(conflict) : null;
+          return Future.failedFuture(lost != null ? lost : failure);
+        })
+        .map(receipt -> {
+          artifacts.stored(artifact);
+          return new IngestOutcome.Committed(artifact, receipt.index());
+        });
   }
 
   /**
-   * Appends the commit entry of a stored artifact version and waits until it is durable. The log takes one commit
-   * entry per version, and a retry may append it while the original still is (it cannot tell an original in flight
-   * from one that died): when the append fails, the entry the other one wrote is the answer.
+   * Appends the missing commit entry of a version stored without one (by a build before versions and entries were
+   * committed together) and waits until it is durable. The log takes one commit entry per version, and two retries
+   * may append it at once: when the append fails, the entry the other one wrote is the answer.
    */
   private Future<Long> commitEntry(Artifact artifact, JsonObject details) {
     return audit.appendDurable(record(artifact.createdBy(), artifact, commitOperation(artifact), 201, details))
@@ -155,8 +170,7 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private static boolean isDuplicateCommit(Throwable failure) {
-    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && reply.failureCode() == AuditClient.DUPLICATE_COMMIT;
+    return failure instanceof KeyConflictException conflict && conflict.space() == Space.AUDIT_INDEX;
   }
 
   private static final int LANDED_LOOKUPS = 20;

@@ -43,15 +43,21 @@ public final class InlinePayloads implements PayloadStore {
 
   @Override
   public Future<StoredPayload> store(Buffer bytes) {
+    return stage(bytes).compose(staged -> store.commit(staged.writes()).map(v -> staged.payload()));
+  }
+
+  /** A small payload is one insert, committed by the caller with the version that references it. */
+  @Override
+  public Future<StagedPayload> stage(Buffer bytes) {
     if (bytes.length() > maxInlineBytes) {
-      return files.store(bytes);
+      return files.stage(bytes);
     }
     PayloadDigest digest = new PayloadDigest();
     digest.update(bytes);
     String hash = digest.finish();
     String ref = REF_PREFIX + UUID.randomUUID().toString().replace("-", "");
-    return store.commit(new Batch().insert(Space.PAYLOADS, key(ref), new JsonObject().put(BYTES, bytes.getBytes())))
-        .map(v -> new StoredPayload(ref, hash, digest.size(), digest.chunkHashes()));
+    return Future.succeededFuture(new StagedPayload(new StoredPayload(ref, hash, digest.size(), digest.chunkHashes()),
+        new Batch().insert(Space.PAYLOADS, key(ref), new JsonObject().put(BYTES, bytes.getBytes()))));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.bucket.payload;
 
+import dev.bucket.storage.Batch;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,6 +26,15 @@ public interface PayloadStore {
 
   /** Stores bytes already in memory (small JSON artifacts); same guarantees as {@link #store}. */
   Future<StoredPayload> store(Buffer bytes);
+
+  /**
+   * Bytes already in memory, for a version about to be committed: either stored durably now (empty writes) or, where
+   * the payload lives in the store itself, returned as writes the caller commits in the version's own batch, so
+   * that a refused version leaves nothing behind and a committed one never lacks its bytes.
+   */
+  default Future<StagedPayload> stage(Buffer bytes) {
+    return store(bytes).map(stored -> new StagedPayload(stored, new Batch()));
+  }
 
   /** Streams bytes {@code [offset, offset + length)} of a payload to an HTTP response and ends it. */
   Future<Void> send(String ref, long offset, long length, HttpServerResponse response);

@@ -73,6 +73,16 @@ public final class Batch {
     return this;
   }
 
+  /** Whether this batch inserts {@code key} into {@code space}: which batch a {@link KeyConflictException} refused. */
+  public boolean inserts(Space space, String key) {
+    for (Op op : ops) {
+      if (op.kind() == Kind.INSERT && op.space() == space && op.key().equals(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public List<Op> ops() {
     return Collections.unmodifiableList(ops);
   }

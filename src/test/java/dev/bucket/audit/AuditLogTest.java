@@ -1,6 +1,7 @@
 package dev.bucket.audit;
 
 import dev.bucket.storage.KeyConflictException;
+import dev.bucket.storage.Batch;
 import dev.bucket.storage.Space;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -251,6 +252,79 @@ class AuditLogTest extends StoreTestBase {
           assertThat(report.ok()).as(report.detail()).isTrue();
           test.completeNow();
         })));
+  }
+
+  @Test
+  void writesThatGoWithAnEntryAreCommittedWithItAndATakenInsertRefusesItsEntryAlone(Vertx vertx,
+                                                                                   VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+    // Held until the rest is queued, so that everything after the first entry goes in one batch.
+    store.hold();
+    AuditLog log = log(100, 1000);
+    List<Future<AuditReceipt>> appends = new ArrayList<>();
+
+    on(context, () -> log.start().map(v -> {
+      appends.add(log.append(record("a", "w", 1), true, version("w", "first")));
+      appends.add(log.append(record("a", "x", 1), true, version("x", "winner")));
+      // The same version as the entry before it, in the same batch: its insert is taken.
+      appends.add(log.append(record("b", "x", 1), true, version("x", "loser")));
+      appends.add(log.append(record("a", "y", 1), true, version("y", "after")));
+      store.release();
+      return null;
+    })).compose(v -> Future.join(appends).otherwiseEmpty())
+        .compose(v -> {
+          test.verify(() -> {
+            assertThat(appends.get(1).result().index()).isEqualTo(1);
+            assertThat(appends.get(2).cause()).isInstanceOfSatisfying(KeyConflictException.class,
+                conflict -> assertThat(conflict.space()).isEqualTo(Space.ARTIFACTS));
+            assertThat(appends.get(3).result().index()).as("re-sealed behind the refused entry").isEqualTo(2);
+          });
+          return Future.all(rocks.get(Space.ARTIFACTS, "x"), rocks.get(Space.ARTIFACTS, "y"), stored(3));
+        })
+        .onComplete(test.succeeding(found -> test.verify(() -> {
+          assertThat(found.<JsonObject>resultAt(0).getString("by")).isEqualTo("winner");
+          assertThat(found.<JsonObject>resultAt(1).getString("by")).isEqualTo("after");
+          assertThat(found.<JsonObject>resultAt(2)).as("no entry for the refused write").isNull();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aBatchTheStoreRefusesWritesNeitherItsEntriesNorTheWritesThatGoWithThem(Vertx vertx, VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+    store.hold();
+    AuditLog log = log(100, 1000);
+    // Another writer's entry where the log's second entry will go: the batch of entries 1 and 2 fails as a whole.
+    AuditEntry foreign = HashChain.next(new AuditHead(1, "f".repeat(64)), record("intruder", "z", 0), T0);
+    List<Future<AuditReceipt>> appends = new ArrayList<>();
+
+    on(context, () -> log.start().compose(v -> insert(List.of(foreign))).map(v -> {
+      appends.add(log.append(record("a", "w", 1), true, version("w", "first")));
+      appends.add(log.append(record("a", "x", 1), true, version("x", "refused")));
+      appends.add(log.append(record("a", "y", 1), true, version("y", "refused")));
+      store.release();
+      return null;
+    })).compose(v -> Future.join(appends).otherwiseEmpty())
+        .compose(v -> {
+          test.verify(() -> {
+            assertThat(appends.get(0).succeeded()).isTrue();
+            assertThat(appends.get(1).failed()).as("acknowledged none of the failed batch").isTrue();
+            assertThat(appends.get(2).failed()).isTrue();
+          });
+          return Future.all(rocks.get(Space.ARTIFACTS, "w"), rocks.get(Space.ARTIFACTS, "x"),
+              rocks.get(Space.ARTIFACTS, "y"));
+        })
+        .onComplete(test.succeeding(found -> test.verify(() -> {
+          assertThat(found.<JsonObject>resultAt(0)).isNotNull();
+          assertThat(found.<JsonObject>resultAt(1)).isNull();
+          assertThat(found.<JsonObject>resultAt(2)).isNull();
+          test.completeNow();
+        })));
+  }
+
+  /** A version record inserted with its commit entry, as ingest writes it. */
+  private static Batch version(String key, String by) {
+    return new Batch().insert(Space.ARTIFACTS, key, new JsonObject().put("by", by));
   }
 
   @Test

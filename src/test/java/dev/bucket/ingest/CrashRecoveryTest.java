@@ -120,8 +120,8 @@ class CrashRecoveryTest {
 
   @Test
   @Timeout(60)
-  void aWriteRefusedAfterItsVersionWasStoredKeepsItsPayloadForRecovery(Vertx vertx) throws Exception {
-    // A log that takes one entry at a time refuses most of a burst after their versions are stored (503).
+  void writesTheSaturatedLogRefusesLeaveNothingBehindAndEveryStoredVersionIsWhole(Vertx vertx) throws Exception {
+    // A log that takes one entry at a time refuses most of a burst (503).
     try (TestNode node = TestNode.started(vertx, Map.of("audit_queue_capacity", "1",
         "max_writes_per_second", "100000", "max_concurrent_writers", "1000"))) {
       Api api = node.integration(PRODUCT, "workflow_state");
@@ -136,9 +136,10 @@ class CrashRecoveryTest {
       String key = node.api().get("/v1/log/key").bodyAsString().trim();
       node.stop();
 
-      // Every stored version, refused or not, still has its bytes: recovery will commit it at the next start.
+      // A version is stored with its entry and its bytes or not at all: nothing is left for recovery to finish.
       Report report = new StoreVerifier(Inputs.verifierKey(key)).verify(node.dataDir(), null);
       assertThat(report.passed()).as(report.toString()).isTrue();
+      assertThat(report.toString()).doesNotContain("awaiting");
     }
   }
 
