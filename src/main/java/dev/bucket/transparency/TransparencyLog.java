@@ -33,6 +33,7 @@ public final class TransparencyLog implements DurableFollower {
   private final TreeStore tree;
   private final NoteSigner signer;
   private final String origin;
+  private Vertx vertx;
   private MerkleAppender appender;
   private long resyncing = -1;
   private String signedNote;
@@ -52,6 +53,7 @@ public final class TransparencyLog implements DurableFollower {
    */
   @Override
   public Future<Void> start(Vertx vertx, long durableSize) {
+    this.vertx = vertx;
     return restore(durableSize).compose(v -> publish()).compose(v -> {
       vertx.setPeriodic(PUBLISH_INTERVAL_MS, timer -> publish()
           .onFailure(e -> LOG.warn("checkpoint not published: {}", e.toString())));
@@ -108,13 +110,17 @@ public final class TransparencyLog implements DurableFollower {
     }
     publishing = true;
     long size = appender.size();
-    String note = signer.sign(new Checkpoint(origin, size, appender.root()).body());
-    return store.commit(new Batch().put(Space.CHECKPOINTS, Keys.num(size), new JsonObject().put("note", note)))
-        .map(stored -> {
-          signedNote = note;
-          signedSize = size;
-          return (Void) null;
-        })
+    String body = new Checkpoint(origin, size, appender.root()).body();
+    // Ed25519 in the JDK takes a millisecond or more: signed on a worker, so the audit writer, whose event loop this
+    // is, goes on sealing and committing entries meanwhile.
+    return vertx.executeBlocking(() -> signer.sign(body), false)
+        .compose(note -> store.commit(new Batch().put(Space.CHECKPOINTS, Keys.num(size),
+                new JsonObject().put("note", note)))
+            .map(stored -> {
+              signedNote = note;
+              signedSize = size;
+              return (Void) null;
+            }))
         .onComplete(done -> publishing = false);
   }
 
