@@ -5,14 +5,15 @@
 #
 # usage (repository root, after ./mvnw -q -DskipTests package):
 #   loadtest/wrk/store-at-scale.sh [artifacts=1000000] [data dir=a new temporary one]
-# env: JAVA (default java), PORT (default 18091), CONNS (fill connections, default 32). Needs wrk, curl.
+# env: JAVA (default java), PORT (default 18091), CONNS (fill connections, default 32), BUCKET_OWNER_KEY (default: a
+# random one; the crash torture on a filled store needs the tests' owner key). Needs wrk, curl.
 set -euo pipefail
 N=${1:-1000000}
 DATA=${2:-$(mktemp -d)}
 PORT=${PORT:-18091}
 CONNS=${CONNS:-32}
 URL="http://127.0.0.1:$PORT"
-OWNER_KEY=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)
+OWNER_KEY=${BUCKET_OWNER_KEY:-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)}
 P=/v1/products/AI_Assistant/artifacts
 GATEWAY=
 trap '[ -n "$GATEWAY" ] && kill $GATEWAY 2>/dev/null; wait 2>/dev/null' EXIT

@@ -10,6 +10,7 @@ import dev.bucket.storage.Keys;
 import dev.bucket.storage.Space;
 import dev.bucket.storage.Store;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,11 +57,13 @@ public final class ArtifactRepository {
   private final Store store;
   private final Cache<String, Artifact> versions;
   private final Cache<String, Integer> latest;
+  private final Cache<String, Buffer> views;
 
   public ArtifactRepository(Store store, long maxCachedVersions) {
     this.store = store;
     this.versions = Caffeine.newBuilder().maximumSize(maxCachedVersions).build();
     this.latest = Caffeine.newBuilder().maximumSize(maxCachedVersions).expireAfterWrite(LATEST_TTL).build();
+    this.views = Caffeine.newBuilder().maximumSize(maxCachedVersions).build();
   }
 
   /**
@@ -100,6 +103,14 @@ public final class ArtifactRepository {
     return batch.put(Space.ARTIFACT_INDEX, Keys.prefix(PAYLOAD, artifact.payloadRef()) + key, MARKER)
         .increment(Space.COUNTERS, Keys.of(USAGE, product),
             new JsonObject().put("bytes", artifact.size()).put("versions", 1));
+  }
+
+  /**
+   * The version's public representation ({@link Artifact#toView()}) as encoded JSON. A version never changes, so it
+   * is encoded once and the same bytes are served to every reader.
+   */
+  public Buffer view(Artifact artifact) {
+    return views.get(artifact.key(), key -> artifact.toView().toBuffer());
   }
 
   /** Caches a version whose {@link #writes} were committed: reads of it and of its artifact's latest need no I/O. */

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Objects;
 import java.util.Map;
 
@@ -90,6 +91,27 @@ public final class AuditQueries {
     return commitIndex(product, artifactId, version)
         .compose(index -> index == null ? Future.succeededFuture(null) : get(index))
         .map(entry -> entry != null && commitKey.equals(entry.commitKey()) ? entry : null);
+  }
+
+  /**
+   * {@link #commitEntry} for many versions at once, by their {@link AuditEntry#commitKey}s: two multi-key reads
+   * however many. Versions without a commit entry are absent from the map.
+   */
+  public Future<Map<String, AuditEntry>> commitEntries(List<String> commitKeys) {
+    List<String> indexKeys = commitKeys.stream().map(AuditIndex::commit).toList();
+    return store.getAll(Space.AUDIT_INDEX, indexKeys)
+        .compose(pointers -> store.getAll(Space.AUDIT, pointers.values().stream()
+            .map(pointer -> AuditEntry.key(index(pointer))).toList()))
+        .map(docs -> {
+          Map<String, AuditEntry> byCommitKey = new HashMap<>();
+          docs.values().forEach(doc -> {
+            AuditEntry entry = AuditEntry.fromDocument(doc);
+            if (entry.commitKey() != null) {
+              byCommitKey.put(entry.commitKey(), entry);
+            }
+          });
+          return byCommitKey;
+        });
   }
 
   /**

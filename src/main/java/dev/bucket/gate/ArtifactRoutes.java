@@ -483,9 +483,9 @@ final class ArtifactRoutes {
         + "recorded, so it is not served; retry later"));
   }
 
-  private static void metadataResponse(RoutingContext ctx, Artifact artifact) {
+  private void metadataResponse(RoutingContext ctx, Artifact artifact) {
     ctx.response().putHeader(HttpHeaders.ETAG, artifact.etag());
-    Responses.json(ctx, 200, artifact.toView());
+    Responses.json(ctx.response(), 200, artifacts.view(artifact));
   }
 
 }

@@ -1,6 +1,7 @@
 package dev.bucket.gate;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +19,11 @@ final class Responses {
   }
 
   static void json(HttpServerResponse response, int status, JsonObject body) {
-    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+    json(response, status, body.toBuffer());
+  }
+
+  /** A body encoded already (the same buffer may be served any number of times). */
+  static void json(HttpServerResponse response, int status, Buffer body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 }
