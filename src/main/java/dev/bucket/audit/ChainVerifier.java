@@ -63,7 +63,7 @@ public final class ChainVerifier {
    * tree from it).
    */
   public Future<ChainReport> verify(long fromIndex, long toIndexExclusive, String expectedHashAtEnd,
-                                    BiConsumer<AuditEntry, JsonObject> verified) {
+                                    BiConsumer<HashChain.Verified, JsonObject> verified) {
     if (fromIndex < 0 || toIndexExclusive < fromIndex) {
       return Future.failedFuture(new IllegalArgumentException(
           "bad range [" + fromIndex + ", " + toIndexExclusive + ")"));
@@ -79,13 +79,13 @@ public final class ChainVerifier {
   private final class Walk {
     final long end;
     final String expectedHashAtEnd;
-    final BiConsumer<AuditEntry, JsonObject> verified;
+    final BiConsumer<HashChain.Verified, JsonObject> verified;
     long next;
     /** Hash the next entry must link to; null until the anchor (entry {@code next - 1}) has been read. */
     String prevHash;
     long checked;
 
-    Walk(long end, String expectedHashAtEnd, long next, BiConsumer<AuditEntry, JsonObject> verified) {
+    Walk(long end, String expectedHashAtEnd, long next, BiConsumer<HashChain.Verified, JsonObject> verified) {
       this.end = end;
       this.expectedHashAtEnd = expectedHashAtEnd;
       this.verified = verified;
@@ -134,17 +134,18 @@ public final class ChainVerifier {
       if (doc == null) {
         return ChainReport.bad(checked, next, "gap", "audit entry " + next + " is missing");
       }
-      AuditEntry entry;
+      HashChain.Verified verifiedEntry;
       try {
-        entry = HashChain.verifiedEntry(next, doc);
+        verifiedEntry = HashChain.verified(next, doc);
       } catch (AuditTamperedException e) {
         return ChainReport.bad(checked, next, e.problem(), e.getMessage());
       }
+      AuditEntry entry = verifiedEntry.entry();
       if (!entry.prevHash().equals(prevHash)) {
         return ChainReport.bad(checked, next, "prev_hash_mismatch", "audit entry " + next
             + " does not link to the entry before it: entries were inserted, dropped or reordered");
       }
-      verified.accept(entry, doc);
+      verified.accept(verifiedEntry, doc);
       prevHash = entry.entryHash();
       next++;
       checked++;

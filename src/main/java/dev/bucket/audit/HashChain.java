@@ -84,6 +84,15 @@ public final class HashChain {
 
   /** {@link #verifiedEntry(String, JsonObject)} for the entry stored at {@code position}. */
   public static AuditEntry verifiedEntry(long position, JsonObject doc) {
+    return verified(position, doc).entry();
+  }
+
+  /** An entry that passed {@link #verified}, with the canonical bytes it was checked by (the Merkle leaf's input). */
+  public record Verified(AuditEntry entry, byte[] canonicalBytes) {
+  }
+
+  /** {@link #verifiedEntry(long, JsonObject)}, keeping the canonical bytes, which cost more than the hashes. */
+  public static Verified verified(long position, JsonObject doc) {
     AuditEntry entry;
     try {
       entry = AuditEntry.fromDocument(doc);
@@ -95,11 +104,12 @@ public final class HashChain {
       throw new AuditTamperedException(position, "index_mismatch", "audit entry stored at position " + position
           + " says it is entry " + entry.index() + ": entries were moved or reordered");
     }
-    if (!entryHash(entry.prevHash(), entry.canonicalBytes()).equals(entry.entryHash())) {
+    byte[] canonical = entry.canonicalBytes();
+    if (!entryHash(entry.prevHash(), canonical).equals(entry.entryHash())) {
       throw new AuditTamperedException(position, "entry_hash_mismatch", "audit entry " + position
           + " no longer matches its entry_hash: its content was edited after it was written");
     }
-    return entry;
+    return new Verified(entry, canonical);
   }
 
   private static MessageDigest sha256() {

@@ -5,6 +5,7 @@ import dev.bucket.audit.AuditEntry;
 import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.ChainReport;
 import dev.bucket.audit.ChainVerifier;
+import dev.bucket.audit.HashChain;
 import dev.bucket.payload.FilesystemPayloadStore;
 import dev.bucket.payload.InlinePayloads;
 import dev.bucket.payload.IntegrityReport;
@@ -198,10 +199,10 @@ public final class StoreVerifier {
     }
 
     /** Adds a verified entry's leaf to the tree, noting the root whenever the tree reaches a checkpoint's size. */
-    private void leaf(AuditEntry entry, JsonObject stored) {
+    private void leaf(HashChain.Verified entry, JsonObject stored) {
       byte[] leaf = MerkleHash.leafHash(entry.canonicalBytes());
       if (badLeaf < 0 && !HEX.formatHex(leaf).equals(stored.getString(AuditEntry.LEAF_HASH))) {
-        badLeaf = entry.index();
+        badLeaf = entry.entry().index();
       }
       tree.append(leaf);
       if (checkpoints.containsKey(tree.size())) {
