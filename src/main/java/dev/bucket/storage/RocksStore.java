@@ -169,7 +169,7 @@ public final class RocksStore implements Store {
         throw e;
       }
       store.writer.start();
-      LOG.info("embedded store (RocksDB {}) open in {}", RocksDB.rocksdbVersion(), dir);
+      LOG.debug("embedded store (RocksDB {}) open in {}", RocksDB.rocksdbVersion(), dir);
       return store;
     });
   }
@@ -327,7 +327,7 @@ public final class RocksStore implements Store {
         LOG.warn("store flush on close failed (the WAL still holds every commit): {}", e.getMessage());
       }
       release();
-      LOG.info("embedded store closed");
+      LOG.debug("embedded store closed");
       return null;
     }));
   }
