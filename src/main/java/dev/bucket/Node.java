@@ -15,6 +15,7 @@ import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
 import dev.bucket.governance.threat.LockPolicy;
 import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.logging.RequestIds;
 import dev.bucket.retention.RetentionRepository;
 import dev.bucket.retention.Tombstoner;
 import dev.bucket.gate.TlsServerOptions;
@@ -131,6 +132,7 @@ public final class Node {
 
   private Future<Void> openStores() {
     Codecs.registerAll(vertx);
+    RequestIds.propagate(vertx.eventBus());
     auditClient = new AuditClient(vertx, config.busTimeoutMs());
     redis = RedisProbe.create(vertx, config.redisUri());
     return Stores.open(vertx, config).compose(opened -> {

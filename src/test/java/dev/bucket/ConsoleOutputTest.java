@@ -3,6 +3,7 @@ package dev.bucket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bucket.support.GatewayProcess;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +36,27 @@ class ConsoleOutputTest {
     assertThat(lines.get(1)).startsWith("bk_");
     assertThat(lines.get(2)).matches("=+");
     assertThat(lines.get(3)).startsWith("Bucket " + Node.VERSION + " listening on http://127.0.0.1:");
+  }
+
+  @Test
+  void withJsonLogsEachLogLineIsAJsonObjectCarryingTheRequestsId(@TempDir Path data) throws Exception {
+    String log;
+    try (GatewayProcess gateway = new GatewayProcess(data, List.of("log_format=json", "access_log=true"))) {
+      gateway.start(Duration.ofSeconds(60));
+      get(gateway, "/health", "from-a-product-trace");
+      gateway.stop();
+      log = gateway.log();
+    }
+
+    List<JsonObject> logLines = log.lines().filter(line -> line.startsWith("{")).map(JsonObject::new).toList();
+    assertThat(logLines).anySatisfy(line -> {
+      assertThat(line.getString("request_id")).isEqualTo("from-a-product-trace");
+      assertThat(line.getString("logger_name")).isEqualTo("dev.bucket.gate.access");
+      assertThat(line.getString("message")).startsWith("GET /health 200");
+    });
+    // The start-up line is the one line meant for a person rather than a log collector.
+    assertThat(log.lines().filter(line -> !line.isBlank() && !line.startsWith("{")))
+        .singleElement().asString().startsWith("Bucket " + Node.VERSION + " listening on");
   }
 
   private static void get(GatewayProcess gateway, String path, String requestId) throws Exception {

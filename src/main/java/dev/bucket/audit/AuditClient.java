@@ -1,11 +1,15 @@
 package dev.bucket.audit;
 
 import dev.bucket.bus.Addresses;
+import dev.bucket.logging.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
-/** How every other capability talks to the audit verticle: typed, with an explicit send timeout. */
+/**
+ * How every other capability talks to the audit verticle: typed, with an explicit send timeout. An entry appended
+ * while a request is being served records that request's id.
+ */
 public final class AuditClient {
 
   /** Failure code of an append the log refused because it is saturated. */
@@ -23,12 +27,17 @@ public final class AuditClient {
 
   /** Completes once the entry is durable. */
   public Future<AuditReceipt> appendDurable(AuditRecord record) {
-    return append(new AuditAppend(record, true));
+    return append(new AuditAppend(ofCurrentRequest(record), true));
   }
 
   /** Completes once the entry is accepted into the bounded commit queue; fails (503) when it is full. */
   public Future<AuditReceipt> appendAccepted(AuditRecord record) {
-    return append(new AuditAppend(record, false));
+    return append(new AuditAppend(ofCurrentRequest(record), false));
+  }
+
+  private static AuditRecord ofCurrentRequest(AuditRecord record) {
+    String id = RequestIds.current();
+    return record.requestId() != null || id == null ? record : record.withRequestId(id);
   }
 
   public Future<AuditHead> head() {

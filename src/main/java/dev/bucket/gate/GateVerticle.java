@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GateVerticle extends VerticleBase {
 
-  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit",
-      "artifact.ceiling");
+  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("request_id", "authenticate",
+      "artifact.admit", "artifact.ceiling");
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
@@ -44,6 +44,7 @@ public final class GateVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
         node.scaleMonitor().unavailable());
+    router.route().setName("request_id").handler(new RequestIdHandler(node.config().accessLog()));
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
         node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
