@@ -4,6 +4,9 @@ import dev.bucket.Node;
 import dev.bucket.limit.ConcurrencyCap;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -41,6 +44,14 @@ public final class GateVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(ApiContract::json).compose(this::listen);
+  }
+
+  /**
+   * Every route of the API ({@code contract}: the OpenAPI document {@code GET /openapi.json} serves). Public for the
+   * test that holds the routes against docs/openapi.yaml.
+   */
+  public static Router router(Vertx vertx, Node node, Buffer contract) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
         node.scaleMonitor().unavailable());
@@ -63,6 +74,8 @@ public final class GateVerticle extends VerticleBase {
         node.clock(), node.config().alertThresholds()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);
+    router.get(ApiContract.PATH).setName("contract").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON).end(contract));
     new HealthRoute(node.store(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
         node.principals(), node.governance())
         .mount(router);
@@ -74,6 +87,11 @@ public final class GateVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
+    return router;
+  }
+
+  private Future<?> listen(Buffer contract) {
+    Router router = router(vertx, node, contract);
     server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router);
     if (tls == null) {
       return server.listen();
