@@ -9,6 +9,7 @@ import dev.bucket.audit.ChainVerifier;
 import dev.bucket.audit.ReadReceipts;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
+import dev.bucket.gate.ApiContract;
 import dev.bucket.gate.GateVerticle;
 import dev.bucket.gate.GovernanceGate;
 import dev.bucket.governance.GovernanceStore;
@@ -270,11 +271,12 @@ public final class Node {
     List<GateVerticle> gates = new ArrayList<>();
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
     int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
-    return vertx.deployVerticle(() -> {
-      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls);
+    // The API contract is read once, off the event loop, for every gate to serve.
+    return vertx.executeBlocking(ApiContract::json).compose(contract -> vertx.deployVerticle(() -> {
+      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, contract);
       gates.add(gate);
       return gate;
-    }, new DeploymentOptions().setInstances(eventLoops())).map(id -> {
+    }, new DeploymentOptions().setInstances(eventLoops()))).map(id -> {
       httpPort = gates.get(0).port();
       httpsPort = gates.get(0).httpsPort();
       if (gates.stream().anyMatch(g -> g.port() != httpPort || g.httpsPort() != httpsPort)) {

@@ -9,7 +9,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The API's OpenAPI 3.1 document. Its source is docs/openapi.yaml, which the build packs into the jar as
- * {@value #RESOURCE}; the gateway serves it as JSON at {@value #PATH}, converted once per process.
+ * {@value #RESOURCE}; the gateway serves it as JSON at {@value #PATH}, converted once per process before the gates
+ * start.
  */
 public final class ApiContract {
 

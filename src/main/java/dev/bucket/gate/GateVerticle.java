@@ -31,26 +31,23 @@ public final class GateVerticle extends VerticleBase {
   private final int port;
   private final int httpsPort;
   private final TlsServerOptions tls;
+  private final Buffer contract;
   private HttpServer server;
   private HttpServer httpsServer;
 
-  /** Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null. */
-  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls) {
+  /**
+   * Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null; {@code contract} is what
+   * {@code GET /openapi.json} serves ({@link ApiContract#json}).
+   */
+  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls, Buffer contract) {
     this.node = node;
     this.port = port;
     this.httpsPort = httpsPort;
     this.tls = tls;
+    this.contract = contract;
   }
 
-  @Override
-  public Future<?> start() {
-    return vertx.executeBlocking(ApiContract::json).compose(this::listen);
-  }
-
-  /**
-   * Every route of the API ({@code contract}: the OpenAPI document {@code GET /openapi.json} serves). Public for the
-   * test that holds the routes against docs/openapi.yaml.
-   */
+  /** Every route of the API. Public for the test that holds the routes against docs/openapi.yaml. */
   public static Router router(Vertx vertx, Node node, Buffer contract) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
@@ -90,7 +87,8 @@ public final class GateVerticle extends VerticleBase {
     return router;
   }
 
-  private Future<?> listen(Buffer contract) {
+  @Override
+  public Future<?> start() {
     Router router = router(vertx, node, contract);
     server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router);
     if (tls == null) {
