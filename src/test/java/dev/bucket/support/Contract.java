@@ -88,6 +88,7 @@ public final class Contract {
           + " (it lists " + fieldNames(answers) + "): " + response.bodyAsString());
     }
     JsonNode answer = resolve(answers.path(key));
+    requireHeaders(what, answer, response);
     Buffer body = response.body();
     if (body == null || body.length() == 0 || method == HttpMethod.HEAD) {
       return;
@@ -108,11 +109,29 @@ public final class Contract {
     }
   }
 
+  /** The headers the response declares required are present and match their schema. */
+  private static void requireHeaders(String what, JsonNode answer, HttpResponse<Buffer> response) {
+    answer.path("headers").properties().forEach(declared -> {
+      JsonNode header = resolve(declared.getValue());
+      String value = response.getHeader(declared.getKey());
+      if (value == null && header.path("required").asBoolean()) {
+        throw new AssertionError(what + ": the answer lacks the header " + declared.getKey()
+            + " that docs/openapi.yaml requires");
+      }
+      if (value != null && header.path("schema").has("pattern")
+          && !Pattern.compile(header.path("schema").path("pattern").asText()).matcher(value).find()) {
+        throw new AssertionError(what + ": header " + declared.getKey() + " '" + value + "' does not match "
+            + header.path("schema").path("pattern").asText());
+      }
+    });
+  }
+
   private static void requireProblem(String what, HttpResponse<Buffer> response) {
     if (response.statusCode() < 400 || !"application/problem+json".equals(mediaType(response))) {
       throw new AssertionError(what + ": docs/openapi.yaml has no such operation, and the answer is not a problem:"
           + " " + response.bodyAsString());
     }
+    requireHeaders(what, DOCUMENT.at("/components/responses/Problem"), response);
     validate(what, DOCUMENT.at("/components/schemas/Problem"), "/components/schemas/Problem", response.body());
   }
 
