@@ -42,7 +42,11 @@ public final class Contract {
   private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
       builder -> builder.metaSchema(OpenApi31.getInstance()).defaultMetaSchemaIri(OpenApi31.getInstance().getIri()));
   private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().build();
-  private static final Map<String, JsonSchema> COMPILED = new ConcurrentHashMap<>();
+  /**
+   * Every JSON body schema of the document, by its JSON pointer, compiled up front: compiling one costs a noticeable
+   * share of this 2-core machine, which must not be taken in the middle of a test's timed load.
+   */
+  private static final Map<String, JsonSchema> COMPILED = compileAll();
 
   private record Template(String path, Pattern pattern, int literals) {
   }
@@ -136,8 +140,7 @@ public final class Contract {
   }
 
   private static void validate(String what, JsonNode schema, String pointer, Buffer body) {
-    JsonSchema compiled = COMPILED.computeIfAbsent(pointer,
-        p -> SCHEMAS.getSchema(SchemaLocation.of(LOCATION), withComponents(schema), CONFIG));
+    JsonSchema compiled = COMPILED.computeIfAbsent(pointer, p -> compile(schema));
     Set<ValidationMessage> errors;
     try {
       errors = compiled.validate(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.getBytes()));
@@ -148,6 +151,27 @@ public final class Contract {
       throw new AssertionError(what + ": the body does not match docs/openapi.yaml#" + pointer + ": " + errors
           + "\n" + body);
     }
+  }
+
+  private static JsonSchema compile(JsonNode schema) {
+    JsonSchema compiled = SCHEMAS.getSchema(SchemaLocation.of(LOCATION), withComponents(schema), CONFIG);
+    compiled.initializeValidators(); // references too, now rather than on the first validation
+    return compiled;
+  }
+
+  private static Map<String, JsonSchema> compileAll() {
+    Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
+    compiled.put("/components/schemas/Problem", compile(DOCUMENT.at("/components/schemas/Problem")));
+    DOCUMENT.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation ->
+        operation.getValue().path("responses").properties().forEach(answer ->
+            resolve(answer.getValue()).path("content").properties().forEach(media -> {
+              if (isJson(media.getKey()) && media.getValue().has("schema")) {
+                compiled.put("/paths/" + escape(path.getKey()) + "/" + operation.getKey() + "/responses/"
+                    + answer.getKey() + "/content/" + escape(media.getKey()) + "/schema",
+                    compile(media.getValue().path("schema")));
+              }
+            }))));
+    return compiled;
   }
 
   /**
