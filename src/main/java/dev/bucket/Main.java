@@ -84,6 +84,7 @@ public final class Main {
         System.err.println("bucket: invalid configuration: " + e.getMessage());
         return 2;
       }
+      config.logFormat().apply();
       // Vert.x reports its meters (HTTP server, event bus, pools, JVM) into this registry; GET /metrics serves it
       // after the node's own meters.
       PrometheusMeterRegistry vertxMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -9,12 +9,14 @@ import dev.bucket.audit.ChainVerifier;
 import dev.bucket.audit.ReadReceipts;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
+import dev.bucket.gate.ApiContract;
 import dev.bucket.gate.GateVerticle;
 import dev.bucket.gate.GovernanceGate;
 import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
 import dev.bucket.governance.threat.LockPolicy;
 import dev.bucket.identity.PrincipalRegistry;
+import dev.bucket.logging.RequestIds;
 import dev.bucket.retention.RetentionRepository;
 import dev.bucket.retention.Tombstoner;
 import dev.bucket.gate.TlsServerOptions;
@@ -131,6 +133,7 @@ public final class Node {
 
   private Future<Void> openStores() {
     Codecs.registerAll(vertx);
+    RequestIds.propagate(vertx.eventBus());
     auditClient = new AuditClient(vertx, config.busTimeoutMs());
     redis = RedisProbe.create(vertx, config.redisUri());
     return Stores.open(vertx, config).compose(opened -> {
@@ -268,11 +271,12 @@ public final class Node {
     List<GateVerticle> gates = new ArrayList<>();
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
     int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
-    return vertx.deployVerticle(() -> {
-      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls);
+    // The API contract is read once, off the event loop, for every gate to serve.
+    return vertx.executeBlocking(ApiContract::json).compose(contract -> vertx.deployVerticle(() -> {
+      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, contract);
       gates.add(gate);
       return gate;
-    }, new DeploymentOptions().setInstances(eventLoops())).map(id -> {
+    }, new DeploymentOptions().setInstances(eventLoops()))).map(id -> {
       httpPort = gates.get(0).port();
       httpsPort = gates.get(0).httpsPort();
       if (gates.stream().anyMatch(g -> g.port() != httpPort || g.httpsPort() != httpsPort)) {

@@ -1,6 +1,7 @@
 package dev.bucket.audit;
 
 import dev.bucket.bus.Addresses;
+import dev.bucket.logging.RequestIds;
 import dev.bucket.storage.Batch;
 import dev.bucket.storage.KeyConflictException;
 import dev.bucket.storage.Space;
@@ -11,8 +12,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 /**
- * How every other capability talks to the audit verticle: typed, with an explicit send timeout. A key the log found
- * taken comes back as the {@link KeyConflictException} it was, not as a reply code.
+ * How every other capability talks to the audit verticle: typed, with an explicit send timeout. An entry appended
+ * while a request is being served records that request's id. A key the log found taken comes back as the
+ * {@link KeyConflictException} it was, not as a reply code.
  */
 public final class AuditClient {
 
@@ -42,12 +44,17 @@ public final class AuditClient {
    * {@link KeyConflictException} (and writes nothing) if a key either inserts is taken.
    */
   public Future<AuditReceipt> commit(AuditRecord record, Batch with) {
-    return append(new AuditAppend(record, true, with));
+    return append(new AuditAppend(ofCurrentRequest(record), true, with));
   }
 
   /** Completes once the entry is accepted into the bounded commit queue; fails (503) when it is full. */
   public Future<AuditReceipt> appendAccepted(AuditRecord record) {
-    return append(new AuditAppend(record, false, new Batch()));
+    return append(new AuditAppend(ofCurrentRequest(record), false, new Batch()));
+  }
+
+  private static AuditRecord ofCurrentRequest(AuditRecord record) {
+    String id = RequestIds.current();
+    return record.requestId() != null || id == null ? record : record.withRequestId(id);
   }
 
   public Future<AuditHead> head() {

@@ -33,13 +33,16 @@ import java.util.regex.Pattern;
  * @param outcome        {@link AuditRecord.Outcome#wire()}
  * @param retentionUntil {@code ts} plus the retention period, same format
  * @param details        caller-specific extra facts, or null; never mutated
+ * @param requestId      the id of the request the entry records ({@code request_id}), or null: entries written before
+ *                       request ids existed have none, and their canonical bytes are unchanged
  * @param prevHash       hex entry hash of entry {@code index - 1}; 64 zeros for the first entry
  * @param entryHash      hex SHA-256 over {@code prevHash} and the canonical bytes (see {@link HashChain}); null only
  *                       while the entry is being sealed
  */
 public record AuditEntry(long index, String ts, String actor, String product, String operation, String artifactId,
                          int version, String contentHash, String outcome, int status, String reason,
-                         String retentionUntil, JsonObject details, String prevHash, String entryHash) {
+                         String retentionUntil, JsonObject details, String requestId, String prevHash,
+                         String entryHash) {
 
   /** The derived field holding {@link #commitKey()}; only commit entries have it. */
   public static final String COMMIT_KEY = "commit_key";
@@ -61,8 +64,8 @@ public record AuditEntry(long index, String ts, String actor, String product, St
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   private static final Set<String> FIELDS = Set.of("index", "ts", "actor", "product", "op", "artifact_id",
-      "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "prev_hash",
-      "entry_hash", COMMIT_KEY, LEAF_HASH);
+      "version", "content_hash", "outcome", "status", "reason", "retention_until", "details", "request_id",
+      "prev_hash", "entry_hash", COMMIT_KEY, LEAF_HASH);
 
   public AuditEntry {
     Objects.requireNonNull(ts, "ts");
@@ -78,7 +81,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
       throw new IllegalArgumentException("index out of range: " + index);
     }
     for (String s : new String[] {ts, actor, product, operation, artifactId, contentHash, outcome, reason,
-        retentionUntil}) {
+        retentionUntil, requestId}) {
       if (s != null) {
         requireWellFormed(s);
       }
@@ -124,7 +127,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
   /** The same entry with its hash filled in. */
   AuditEntry withEntryHash(String hash) {
     return new AuditEntry(index, ts, actor, product, operation, artifactId, version, contentHash, outcome, status,
-        reason, retentionUntil, details, prevHash, hash);
+        reason, retentionUntil, details, requestId, prevHash, hash);
   }
 
   /** The key of entry {@code index} in {@link Space#AUDIT}: key order is index order. */
@@ -182,7 +185,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
         string(doc, "product"), string(doc, "op"), string(doc, "artifact_id"),
         (int) integer(doc, "version", Integer.MAX_VALUE), string(doc, "content_hash"), string(doc, "outcome"),
         (int) integer(doc, "status", Integer.MAX_VALUE), string(doc, "reason"), string(doc, "retention_until"),
-        (JsonObject) details, string(doc, "prev_hash"), string(doc, "entry_hash"));
+        (JsonObject) details, string(doc, "request_id"), string(doc, "prev_hash"), string(doc, "entry_hash"));
     String derived = entry.commitKey();
     if (!Objects.equals(storedCommitKey, derived)) {
       throw new IllegalArgumentException(derived == null ? COMMIT_KEY + " is present on an entry that is not a commit"
@@ -230,6 +233,7 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     body.put("retention_until", retentionUntil);
     // A copy: whoever gets the document may change it, and must not change this entry with it.
     putIfPresent(body, "details", details == null ? null : details.copy());
+    putIfPresent(body, "request_id", requestId);
     return body;
   }
 

@@ -15,9 +15,24 @@ import io.vertx.core.json.JsonObject;
  * @param status      HTTP status the operation answered
  * @param reason      why it was refused or failed (stable problem type), or null on success
  * @param details     small, caller-specific extra facts; never secrets. Must not be mutated after construction.
+ * @param requestId   the id of the request the entry records ({@code X-Request-Id}), or null; {@link AuditClient}
+ *                    fills it in from the request being served
  */
 public record AuditRecord(String actor, String product, String operation, String artifactId, int version,
-                          String contentHash, Outcome outcome, int status, String reason, JsonObject details) {
+                          String contentHash, Outcome outcome, int status, String reason, JsonObject details,
+                          String requestId) {
+
+  /** A record of no request yet: the audit client adds the current request's id when it sends it. */
+  public AuditRecord(String actor, String product, String operation, String artifactId, int version,
+                     String contentHash, Outcome outcome, int status, String reason, JsonObject details) {
+    this(actor, product, operation, artifactId, version, contentHash, outcome, status, reason, details, null);
+  }
+
+  /** The same record, made on behalf of request {@code id}. */
+  public AuditRecord withRequestId(String id) {
+    return new AuditRecord(actor, product, operation, artifactId, version, contentHash, outcome, status, reason,
+        details, id);
+  }
 
   public enum Outcome {
     SUCCESS, REFUSED, FAILED;

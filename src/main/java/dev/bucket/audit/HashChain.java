@@ -53,7 +53,8 @@ public final class HashChain {
     Instant ts = at.truncatedTo(ChronoUnit.MILLIS);
     AuditEntry draft = new AuditEntry(head.size(), TIMESTAMP.format(ts), record.actor(), record.product(),
         record.operation(), record.artifactId(), record.version(), record.contentHash(), record.outcome().wire(),
-        record.status(), record.reason(), TIMESTAMP.format(ts.plus(RETENTION)), record.details(), head.hash(), null);
+        record.status(), record.reason(), TIMESTAMP.format(ts.plus(RETENTION)), record.details(), record.requestId(),
+        head.hash(), null);
     byte[] canonical = draft.canonicalBytes();
     if (canonical.length > MAX_CANONICAL_BYTES) {
       throw new IllegalArgumentException("audit entry is " + canonical.length + " bytes, the limit is "

@@ -15,12 +15,13 @@ import java.util.Set;
 /**
  * First handler of every request: turns {@code Authorization: Bearer <key>} (or, over mutual TLS, a verified client
  * certificate naming an integration) into the {@link Identity} it speaks for and keeps it on the context. Only what reveals nothing is public: health, the log's checkpoint and its key (anyone
- * must be able to fetch those to verify evidence offline).
+ * must be able to fetch those to verify evidence offline), and the API contract.
  */
 final class Authentication implements Handler<RoutingContext> {
 
   static final String IDENTITY = "bucket.identity";
-  private static final Set<String> PUBLIC = Set.of("/health", "/v1/log/checkpoint", "/v1/log/key");
+  private static final Set<String> PUBLIC = Set.of("/health", "/v1/log/checkpoint", "/v1/log/key",
+      ApiContract.PATH);
   private static final String BEARER = "bearer ";
 
   private final PrincipalRegistry registry;

@@ -4,6 +4,9 @@ import dev.bucket.Node;
 import dev.bucket.limit.ConcurrencyCap;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -20,30 +23,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class GateVerticle extends VerticleBase {
 
-  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit",
-      "artifact.ceiling");
+  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("request_id", "authenticate",
+      "artifact.admit", "artifact.ceiling");
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
   private final int port;
   private final int httpsPort;
   private final TlsServerOptions tls;
+  private final Buffer contract;
   private HttpServer server;
   private HttpServer httpsServer;
 
-  /** Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null. */
-  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls) {
+  /**
+   * Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null; {@code contract} is what
+   * {@code GET /openapi.json} serves ({@link ApiContract#json}).
+   */
+  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls, Buffer contract) {
     this.node = node;
     this.port = port;
     this.httpsPort = httpsPort;
     this.tls = tls;
+    this.contract = contract;
   }
 
-  @Override
-  public Future<?> start() {
+  /** Every route of the API. Public for the test that holds the routes against docs/openapi.yaml. */
+  public static Router router(Vertx vertx, Node node, Buffer contract) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
         node.scaleMonitor().unavailable());
+    router.route().setName("request_id").handler(new RequestIdHandler(node.config().accessLog()));
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
         node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
@@ -62,6 +71,8 @@ public final class GateVerticle extends VerticleBase {
         node.clock(), node.config().alertThresholds()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);
+    router.get(ApiContract.PATH).setName("contract").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON).end(contract));
     new HealthRoute(node.store(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
         node.principals(), node.governance())
         .mount(router);
@@ -73,6 +84,12 @@ public final class GateVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
+    return router;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = router(vertx, node, contract);
     server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router);
     if (tls == null) {
       return server.listen();

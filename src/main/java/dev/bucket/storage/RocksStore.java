@@ -167,7 +167,7 @@ public final class RocksStore implements Store {
       RocksStore store = new RocksStore(vertx, dir, settings, false);
       store.checkLayout();
       store.writer.start();
-      LOG.info("embedded store (RocksDB {}) open in {}", RocksDB.rocksdbVersion(), dir);
+      LOG.debug("embedded store (RocksDB {}) open in {}", RocksDB.rocksdbVersion(), dir);
       return store;
     });
   }
@@ -358,7 +358,7 @@ public final class RocksStore implements Store {
         }
       }
       release();
-      LOG.info("embedded store closed");
+      LOG.debug("embedded store closed");
       return null;
     }));
   }

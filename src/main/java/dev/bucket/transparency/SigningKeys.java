@@ -29,7 +29,7 @@ public final class SigningKeys {
       try {
         Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(path, created.signerKey() + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
-        LOG.info("created the log signing key {}; verifier key: {}", path, created.verifier().verifierKey());
+        LOG.debug("created the log signing key {}; verifier key: {}", path, created.verifier().verifierKey());
         return created;
       } catch (FileAlreadyExistsException raced) {
         // another process created it first: use theirs

@@ -16,7 +16,7 @@ class AuditEntryTest {
 
   private static AuditEntry entry(JsonObject details) {
     return new AuditEntry(7, "2026-11-22T18:00:00.123Z", "alice", "prod-a", "artifact.create", "art-1", 1,
-        "sha256:ff", "success", 201, null, "2033-11-20T18:00:00.123Z", details, PREV, null);
+        "sha256:ff", "success", 201, null, "2033-11-20T18:00:00.123Z", details, null, PREV, null);
   }
 
   @Test
@@ -29,6 +29,19 @@ class AuditEntryTest {
         + "\"details\":{\"a\":[\"x\",2],\"m\":true,\"z\":1},\"index\":7,\"op\":\"artifact.create\","
         + "\"outcome\":\"success\",\"product\":\"prod-a\",\"retention_until\":\"2033-11-20T18:00:00.123Z\","
         + "\"status\":201,\"ts\":\"2026-11-22T18:00:00.123Z\",\"version\":1}");
+  }
+
+  @Test
+  void aRequestIdIsHashedWhenPresentWhileEntriesWithoutOneKeepTheirBytes() {
+    AuditEntry without = entry(null);
+    AuditEntry with = new AuditEntry(7, without.ts(), "alice", "prod-a", "artifact.create", "art-1", 1, "sha256:ff",
+        "success", 201, null, without.retentionUntil(), null, "4bf92f3577b34da6a3ce929d0e0e4736", PREV, null);
+
+    String canonical = new String(with.canonicalBytes(), StandardCharsets.UTF_8);
+    assertThat(canonical).isEqualTo(new String(without.canonicalBytes(), StandardCharsets.UTF_8)
+        .replace(",\"retention_until\"", ",\"request_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"retention_until\""));
+    AuditEntry sealed = with.withEntryHash(HashChain.entryHash(PREV, with.canonicalBytes()));
+    assertThat(HashChain.verifiedEntry(7, sealed.toDocument())).isEqualTo(sealed);
   }
 
   @Test
@@ -66,9 +79,9 @@ class AuditEntryTest {
     AuditEntry commit = entry(null);
     AuditEntry replay = withStatus(commit, 200);
     AuditEntry read = new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.read", "art-1", 1, null, "success",
-        201, null, commit.retentionUntil(), null, PREV, null);
+        201, null, commit.retentionUntil(), null, null, PREV, null);
     AuditEntry refused = new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.version", "art-1", 2, null,
-        "refused", 201, "x", commit.retentionUntil(), null, PREV, null);
+        "refused", 201, "x", commit.retentionUntil(), null, null, PREV, null);
 
     assertThat(commit.commitKey()).isEqualTo("prod-a/art-1/1");
     assertThat(commit.toDocument().getString("commit_key")).isEqualTo("prod-a/art-1/1");
@@ -88,9 +101,9 @@ class AuditEntryTest {
     assertThat(AuditEntry.commitKey("p", null, 1)).isNull();
     AuditEntry commit = entry(null);
     assertThatThrownBy(() -> new AuditEntry(7, commit.ts(), "alice", "prod/a", "artifact.create", "art-1", 1, null,
-        "success", 201, null, commit.retentionUntil(), null, PREV, null)).hasMessageContaining("commit entry");
+        "success", 201, null, commit.retentionUntil(), null, null, PREV, null)).hasMessageContaining("commit entry");
     assertThatThrownBy(() -> new AuditEntry(7, commit.ts(), "alice", "prod-a", "artifact.version", null, 1, null,
-        "success", 201, null, commit.retentionUntil(), null, PREV, null)).hasMessageContaining("commit entry");
+        "success", 201, null, commit.retentionUntil(), null, null, PREV, null)).hasMessageContaining("commit entry");
   }
 
   @Test
@@ -118,7 +131,8 @@ class AuditEntryTest {
 
   private static AuditEntry withStatus(AuditEntry e, int status) {
     return new AuditEntry(e.index(), e.ts(), e.actor(), e.product(), e.operation(), e.artifactId(), e.version(),
-        e.contentHash(), e.outcome(), status, e.reason(), e.retentionUntil(), e.details(), e.prevHash(),
+        e.contentHash(), e.outcome(), status, e.reason(), e.retentionUntil(), e.details(), e.requestId(),
+        e.prevHash(),
         e.entryHash());
   }
 

@@ -177,7 +177,7 @@ class ChainVerifierTest extends StoreTestBase {
   private static AuditEntry renumbered(AuditEntry entry, long index) {
     AuditEntry moved = new AuditEntry(index, entry.ts(), entry.actor(), entry.product(), entry.operation(),
         entry.artifactId(), entry.version(), entry.contentHash(), entry.outcome(), entry.status(), entry.reason(),
-        entry.retentionUntil(), entry.details(), entry.prevHash(), null);
+        entry.retentionUntil(), entry.details(), entry.requestId(), entry.prevHash(), null);
     return moved.withEntryHash(HashChain.entryHash(moved.prevHash(), moved.canonicalBytes()));
   }
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A run that creates keys of every kind, uses them, presents wrong ones and sends credentials in metadata leaves no
- * key and no credential in any log line (at DEBUG, with stack traces) nor in the audit log.
+ * key and no credential in any log line (at DEBUG, with stack traces, the access log on) nor in the audit log.
  */
 @ExtendWith(VertxExtension.class)
 class NoSecretsInLogsTest {
@@ -38,7 +38,7 @@ class NoSecretsInLogsTest {
     root.setLevel(Level.DEBUG);
     List<String> secrets = new ArrayList<>();
     String audit;
-    try (TestNode node = TestNode.started(vertx, Map.of())) {
+    try (TestNode node = TestNode.started(vertx, Map.of("access_log", "true"))) {
       Api owner = node.api();
       secrets.add(TestNode.OWNER_KEY);
       for (String role : List.of("executor", "auditor")) {
