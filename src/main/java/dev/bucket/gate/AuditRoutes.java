@@ -131,7 +131,14 @@ final class AuditRoutes {
     }
     JsonObject details = new JsonObject().put("message", message);
     if (body.getJsonObject("details") != null) {
-      details.put("details", body.getJsonObject("details"));
+      // The copy turns the decoder's nested maps and lists into the JSON types an entry holds.
+      JsonObject given = body.getJsonObject("details").copy();
+      try {
+        AuditEntry.requireStorable(given);
+      } catch (IllegalArgumentException e) {
+        throw Requests.invalid(e.getMessage());
+      }
+      details.put("details", given);
     }
     Operation op = Operation.of(ctx);
     audit.appendDurable(new AuditRecord(op.actor(), product, op.name(), artifactId, 0, null, Outcome.SUCCESS, 201,

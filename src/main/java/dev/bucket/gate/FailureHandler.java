@@ -160,7 +160,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof DecodeException) {
       return new ApiException(ProblemType.MALFORMED_JSON, "the request body is not valid JSON");
     }
-    if (failure instanceof ReplyException reply) {
+    if (failure instanceof ReplyException reply && fromReply(reply) != null) {
       return fromReply(reply);
     }
     if (failure instanceof StoreFullException) {
@@ -191,14 +191,19 @@ final class FailureHandler implements Handler<RoutingContext> {
         + " written, and writes resume once space is freed");
   }
 
+  /**
+   * A verticle's refusal (507 disk full, 503 saturated) or a request it did not answer in time; null for any other
+   * failure a verticle replied with, which is a bug there, not a reason to tell the client to retry.
+   */
   private static ApiException fromReply(ReplyException reply) {
-    if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 507) {
-      return storageFull();
+    if (reply.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+      return ApiException.retryLater("an internal component did not answer in time; retry later");
     }
-    String detail = reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == 503
-        ? "a storage backend is saturated or unavailable; retry later"
-        : "an internal component did not answer in time; retry later";
-    return ApiException.retryLater(detail);
+    return switch (reply.failureCode()) {
+      case 507 -> storageFull();
+      case 503 -> ApiException.retryLater("a storage backend is saturated or unavailable; retry later");
+      default -> null;
+    };
   }
 
   /** Refusals are audited best-effort: a saturated log must not turn a clear 4xx into a different error. */

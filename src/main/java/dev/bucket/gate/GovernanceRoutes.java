@@ -267,7 +267,7 @@ final class GovernanceRoutes {
 
   private void suspend(RoutingContext ctx) {
     String id = "integration:" + ctx.pathParam("integration");
-    String reason = ctx.body().length() > 0 && ctx.body().asJsonObject().getValue("reason") instanceof String s
+    String reason = Requests.optionalJsonBody(ctx, Set.of("reason")).getValue("reason") instanceof String s
         ? s : "suspended by the owner";
     principals.find(id).compose(found -> found.isEmpty()
             ? Future.failedFuture(new ApiException(ProblemType.NOT_FOUND, "no integration '" + id + "'"))

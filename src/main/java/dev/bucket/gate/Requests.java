@@ -78,10 +78,31 @@ final class Requests {
 
   /** The request body as a JSON object holding only {@code allowed} fields (no silent extra fields). */
   static JsonObject jsonBody(RoutingContext ctx, java.util.Set<String> allowed) {
-    if (ctx.body().length() == 0) {
+    // length() is -1 when no body was read at all (an empty one with Content-Length: 0 or none).
+    if (ctx.body().length() <= 0) {
       throw invalid("the request body is empty; expected a JSON object");
     }
-    return onlyFields(ctx.body().asJsonObject(), allowed, "");
+    return onlyFields(jsonObject(ctx.body().buffer(), "the request body"), allowed, "");
+  }
+
+  /** As {@link #jsonBody}, but an empty body stands for an empty object (routes whose fields are all optional). */
+  static JsonObject optionalJsonBody(RoutingContext ctx, java.util.Set<String> allowed) {
+    return ctx.body().length() <= 0 ? new JsonObject() : jsonBody(ctx, allowed);
+  }
+
+  /**
+   * {@code bytes} decoded as one JSON object. Any other JSON value ({@code []}, {@code null}, a string, a number) is
+   * valid JSON but not what a route takes, so it is a 400 naming what came instead; invalid JSON fails with the
+   * decoder's {@link io.vertx.core.json.DecodeException} (malformed-json).
+   */
+  static JsonObject jsonObject(io.vertx.core.buffer.Buffer bytes, String what) {
+    Object value = io.vertx.core.json.Json.decodeValue(bytes);
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw invalid(what + " must be a JSON object, got " + (value == null ? "null"
+        : value instanceof JsonArray ? "an array" : value instanceof String ? "a string"
+        : value instanceof Boolean ? "a boolean" : "a number"));
   }
 
   /** Refuses the first field of {@code object} that is not in {@code allowed}; {@code where} names the part. */

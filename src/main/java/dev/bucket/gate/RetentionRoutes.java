@@ -122,7 +122,7 @@ final class RetentionRoutes {
   }
 
   private void change(RoutingContext ctx, String operation) {
-    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : Requests.jsonBody(ctx, FIELDS);
+    JsonObject body = Requests.optionalJsonBody(ctx, FIELDS);
     String reason = body.getValue("reason") instanceof String s && !s.isBlank() ? s : null;
     if (reason == null) {
       throw Requests.invalid("a 'reason' is required: it is recorded with the change for auditors");
