@@ -104,8 +104,10 @@ final class CeilingHandler implements Handler<RoutingContext> {
   }
 
   private void proceed(RoutingContext ctx, Admitted admitted, boolean afterDelay) {
-    if (admitted.ended) {
-      return; // the client went away while its request waited
+    // The client went away while its request waited here or, before, for authentication: a connection closed before
+    // the end handler was registered never calls it, so a permit taken now would never come back.
+    if (admitted.ended || ctx.response().closed()) {
+      return;
     }
     if (admitted.cap != null && !admitted.acquire()) {
       meters.rejected(admitted.kind, admitted.product, Refusal.CONCURRENCY);

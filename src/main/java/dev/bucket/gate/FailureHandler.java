@@ -38,24 +38,39 @@ final class FailureHandler implements Handler<RoutingContext> {
   private final AuditClient audit;
   /** Refusals audited as per-route, per-second summaries instead of one entry each, by problem type. */
   private final Map<ProblemType, ShedCounter> summarised;
+  private final ClientFaults faults;
+  private final java.util.function.Predicate<HttpServerRequest> connectionFailed;
 
   /**
    * {@code unauthenticated} counts refusals of requests without a valid key, {@code unavailable} the 503s of a
-   * saturated or slow backend, both by route name and kind.
+   * saturated or slow backend, both by route name and kind; {@code faults} logs what clients get wrong;
+   * {@code connectionFailed} tells a request whose connection broke (and whose failure is that breakage).
    */
-  FailureHandler(AuditClient audit, ShedCounter unauthenticated, ShedCounter unavailable) {
+  FailureHandler(AuditClient audit, ShedCounter unauthenticated, ShedCounter unavailable, ClientFaults faults,
+                 java.util.function.Predicate<HttpServerRequest> connectionFailed) {
     this.audit = audit;
     this.summarised = Map.of(ProblemType.UNAUTHORIZED, unauthenticated, ProblemType.SERVICE_UNAVAILABLE, unavailable);
+    this.faults = faults;
+    this.connectionFailed = connectionFailed;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    respond(ctx, toProblem(ctx, ctx.statusCode()));
+    respond(ctx, ctx.statusCode());
   }
 
   /** For the router's own refusals (no route, wrong method or media type, unreadable request line). */
   Handler<RoutingContext> forStatus(int status) {
-    return ctx -> respond(ctx, toProblem(ctx, status));
+    return ctx -> respond(ctx, status);
+  }
+
+  private void respond(RoutingContext ctx, int status) {
+    if (ctx.response().closed() || connectionFailed.test(ctx.request())) {
+      // The client is gone (it closed, or broke the framing and Netty closes): there is no one to answer.
+      faults.gone(ctx.request().method() + " " + ctx.request().path(), ctx.failure());
+      return;
+    }
+    respond(ctx, toProblem(ctx, status));
   }
 
   private void respond(RoutingContext ctx, ApiException problem) {
@@ -159,6 +174,12 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof DecodeException) {
       return new ApiException(ProblemType.MALFORMED_JSON, "the request body is not valid JSON");
+    }
+    if (failure instanceof io.netty.handler.codec.DecoderException) {
+      // Netty could not decode what the client sent (framing, a line or header too long): its fault, not a bug.
+      faults.log("undecodable request " + ctx.request().method() + " " + ctx.request().path(), failure);
+      return new ApiException(ProblemType.INVALID_REQUEST, "the request could not be decoded: "
+          + ClientFaults.describe(failure));
     }
     if (failure instanceof ReplyException reply && fromReply(reply) != null) {
       return fromReply(reply);

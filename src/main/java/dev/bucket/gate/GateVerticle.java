@@ -25,6 +25,9 @@ public final class GateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
+  private final ClientFaults faults = new ClientFaults();
+  /** Connections of this instance (one event loop) that failed and are about to close; see {@link #admit}. */
+  private final java.util.Set<HttpConnection> failing = new java.util.HashSet<>();
   private final int port;
   private final int httpsPort;
   private final TlsServerOptions tls;
@@ -43,7 +46,7 @@ public final class GateVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
-        node.scaleMonitor().unavailable());
+        node.scaleMonitor().unavailable(), faults, request -> failing.contains(request.connection()));
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
         node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
@@ -100,7 +103,15 @@ public final class GateVerticle extends VerticleBase {
       connection.close();
       return;
     }
-    connection.closeHandler(closed -> cap.release());
+    // Broken framing fails the connection, then the request being read with the same exception, then closes it.
+    connection.exceptionHandler(e -> {
+      faults.log("connection failed", e);
+      failing.add(connection);
+    });
+    connection.closeHandler(closed -> {
+      failing.remove(connection);
+      cap.release();
+    });
   }
 
   private HttpServerOptions options(int listenPort) {
