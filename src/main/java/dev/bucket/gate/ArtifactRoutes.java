@@ -13,6 +13,7 @@ import dev.bucket.ingest.IngestOutcome;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.payload.StoredPayload;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -46,6 +47,8 @@ final class ArtifactRoutes {
   private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata", "data");
   private static final Set<String> VERSION_FIELDS = Set.of("metadata", "data");
   private static final String IMMUTABLE_CACHE = "private, max-age=31536000, immutable";
+  /** The routing context's key for the write body's media type, as {@link #body} found it. */
+  private static final String MEDIA_TYPE = "bucket.media_type";
 
   private final Vertx vertx;
   private final BucketConfig config;
@@ -75,31 +78,38 @@ final class ArtifactRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
+    Handler<RoutingContext> jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
     MultipartIngest multipart = new MultipartIngest(config, payloads);
 
     // Before any body is read: is this principal allowed this kind of operation on this product at all?
     router.routeWithRegex(ADMISSION).setName("artifact.admit").handler(this::admit);
     // Then the gateway ceilings (capacity, rate, writers in flight): still before any body byte or store.
     router.routeWithRegex(ADMISSION).setName("artifact.ceiling").handler(ceilings);
-    router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
-    router.post(BASE).consumes(MULTIPART).setName("artifact.create")
-        .handler(ctx -> multipart.receive(ctx, false)
+    router.post(BASE).setName("artifact.create").handler(ctx -> body(ctx, jsonBody)).handler(ctx -> {
+      if (json(ctx)) {
+        createJson(ctx);
+      } else {
+        multipart.receive(ctx, ctx.get(MEDIA_TYPE), false)
             .compose(upload -> governed(ctx, upload, upload.artifactClass(), OpType.CREATE)
                 .map(check -> multipart.create(ctx, upload, check)))
-            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
+            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
+      }
+    });
     router.get(BASE).setName("artifact.list").handler(this::list);
     router.get(BASE + "/:id").setName("artifact.read").handler(this::latest);
-    // Its own route, ahead of the body handlers, so a version without If-Match is refused before its body is read.
-    router.post(BASE + "/:id/versions").setName("artifact.version").handler(ArtifactRoutes::checkIfMatch);
-    router.post(BASE + "/:id/versions").consumes(JSON).setName("artifact.version")
-        .handler(jsonBody).handler(this::versionJson);
-    router.post(BASE + "/:id/versions").consumes(MULTIPART).setName("artifact.version")
-        .handler(ctx -> multipart.receive(ctx, true)
-            .compose(upload -> versionedClass(ctx)
-                .compose(artifactClass -> governed(ctx, upload, artifactClass, OpType.UPDATE))
-                .map(check -> multipart.version(ctx, upload, check)))
-            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
+    // If-Match first, so a version without it is refused before its body is read.
+    router.post(BASE + "/:id/versions").setName("artifact.version").handler(ArtifactRoutes::checkIfMatch)
+        .handler(ctx -> body(ctx, jsonBody)).handler(ctx -> {
+          if (json(ctx)) {
+            versionJson(ctx);
+          } else {
+            multipart.receive(ctx, ctx.get(MEDIA_TYPE), true)
+                .compose(upload -> versionedClass(ctx)
+                    .compose(artifactClass -> governed(ctx, upload, artifactClass, OpType.UPDATE))
+                    .map(check -> multipart.version(ctx, upload, check)))
+                .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
+          }
+        });
     router.get(BASE + "/:id/versions").setName("artifact.versions").handler(this::versions);
     router.get(BASE + "/:id/versions/:version").setName("artifact.read").handler(this::version);
     router.route(BASE + "/:id/versions/:version/payload").method(HttpMethod.GET).method(HttpMethod.HEAD)
@@ -110,6 +120,24 @@ final class ArtifactRoutes {
     refuseMutation(router, BASE + "/:id/versions", "GET, POST");
     refuseMutation(router, BASE + "/:id/versions/:version", "GET");
     refuseMutation(router, BASE + "/:id/versions/:version/payload", "GET, HEAD");
+  }
+
+  /**
+   * A write's body by its media type: JSON is read whole (bounded) before the route's handler runs, multipart is
+   * left for the handler to stream; anything else is a 415.
+   */
+  private static void body(RoutingContext ctx, Handler<RoutingContext> jsonBody) {
+    HeaderValue type = Requests.mediaType(ctx, JSON, MULTIPART);
+    ctx.put(MEDIA_TYPE, type);
+    if (type.is(JSON)) {
+      jsonBody.handle(ctx);
+    } else {
+      ctx.next();
+    }
+  }
+
+  private static boolean json(RoutingContext ctx) {
+    return ctx.<HeaderValue>get(MEDIA_TYPE).is(JSON);
   }
 
   /**

@@ -118,7 +118,6 @@ public final class GateVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setHost(node.config().httpHost())
         .setPort(listenPort)
-        .setMaxFormAttributeSize(node.config().maxMetadataBytes())
         .setCompressionSupported(false);
   }
 

@@ -35,7 +35,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ final class GovernanceRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxMetadataBytes() * 4);
+    Handler<RoutingContext> body = Requests.jsonBodies(config.maxMetadataBytes() * 4L);
     router.post("/governance/gate/validate-integration").setName("governance.validate_integration")
         .handler(body).handler(Authentication.roles(Role.OWNER, Role.EXECUTOR)).handler(this::validateIntegration);
     router.post("/governance/gate/validate-operation").setName("governance.validate_operation")

@@ -1,8 +1,13 @@
 package dev.bucket.gate;
 
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Validation of path, query and body values, each failing with a precise 400. */
@@ -148,6 +153,61 @@ final class Requests {
       return 1 + array.stream().mapToInt(Requests::depth).max().orElse(0);
     }
     return 0;
+  }
+
+  /**
+   * A route's JSON body reader: a body must be {@code application/json} in UTF-8 ({@link #mediaType}); it is then
+   * read whole, up to {@code limit} bytes (413 beyond). A request without a body passes to the route as it is.
+   */
+  static Handler<RoutingContext> jsonBodies(long limit) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(limit);
+    return ctx -> {
+      if (hasBody(ctx.request())) {
+        mediaType(ctx, Responses.JSON);
+      }
+      body.handle(ctx);
+    };
+  }
+
+  /** True when the request declares a body: a non-zero Content-Length, or a Transfer-Encoding. */
+  static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.trim().equals("0");
+  }
+
+  /**
+   * The body's media type, when it is one of {@code accepted} (compared case-insensitively, RFC 9110 §8.3.1), else
+   * 415. JSON is UTF-8 (RFC 8259 §8.1), so another {@code charset} is refused too; and a body under a
+   * {@code Content-Encoding} Bucket does not decode is refused (RFC 9110 §15.5.16), never stored as if plain.
+   */
+  static HeaderValue mediaType(RoutingContext ctx, String... accepted) {
+    String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
+      throw new ApiException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding '" + encoding + "' is not "
+          + "supported: send the body as it is", Map.of(HttpHeaders.ACCEPT_ENCODING.toString(), "identity"),
+          new JsonObject());
+    }
+    String header = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    HeaderValue type;
+    try {
+      type = header == null ? null : HeaderValue.mediaType(header);
+    } catch (IllegalArgumentException e) {
+      throw invalid("Content-Type '" + header + "' is malformed: " + e.getMessage());
+    }
+    if (type == null || java.util.Arrays.stream(accepted).noneMatch(type::is)) {
+      throw unsupported(header == null ? "the body has no Content-Type"
+          : "this endpoint does not accept Content-Type '" + header + "'", accepted);
+    }
+    String charset = type.parameter("charset");
+    if (type.is(Responses.JSON) && charset != null && !charset.equalsIgnoreCase("utf-8")) {
+      throw unsupported("JSON is read as UTF-8 only (RFC 8259), not charset " + charset, accepted);
+    }
+    return type;
+  }
+
+  private static ApiException unsupported(String detail, String... accepted) {
+    return new ApiException(ProblemType.UNSUPPORTED_MEDIA_TYPE, detail + "; accepted: " + String.join(", ",
+        accepted), Map.of(), new JsonObject());
   }
 
   static ApiException invalid(String detail) {

@@ -18,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -51,7 +50,7 @@ final class RetentionRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(4096);
+    io.vertx.core.Handler<RoutingContext> body = Requests.jsonBodies(4096);
     router.get(VERSION + "/retention").setName("retention.read").handler(ctx -> version(ctx)
         .compose(this::state).onSuccess(state -> Responses.json(ctx, 200, state.toJson()
             .put("artifact_key", state.artifactKey()))).onFailure(ctx::fail));
