@@ -431,7 +431,12 @@ final class ArtifactRoutes {
     if (notModified(ctx, artifact)) {
       return Future.succeededFuture();
     }
-    ByteRange range = ByteRange.parse(ctx.request().getHeader("Range"), artifact.size());
+    // RFC 9110 §13.1.5: a Range is honoured only while If-Range still names this representation (strong
+    // comparison; a date never matches, since no Last-Modified is sent); otherwise the whole payload is sent.
+    String ifRange = ctx.request().getHeader("If-Range");
+    String rangeHeader = ifRange == null || ifRange.trim().equals(artifact.etag())
+        ? ctx.request().getHeader("Range") : null;
+    ByteRange range = ByteRange.parse(rangeHeader, artifact.size());
     if (range.partial()) {
       response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
           "bytes " + range.first() + "-" + range.last() + "/" + artifact.size());

@@ -42,7 +42,13 @@ final class Authentication implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    java.util.List<String> presented = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+    if (presented.size() > 1) {
+      // Which one would count is a guess a proxy and this gateway could make differently: neither is taken.
+      ctx.fail(unauthorized("send exactly one Authorization header; this request has " + presented.size()));
+      return;
+    }
+    String header = presented.isEmpty() ? null : presented.get(0);
     if (header == null) {
       // Mutual TLS: a CA-verified client certificate names an approved integration instead of a key.
       java.util.Optional<String> certified = ClientCertificates.integrationId(ctx.request());

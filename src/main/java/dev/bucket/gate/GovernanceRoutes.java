@@ -238,7 +238,7 @@ final class GovernanceRoutes {
     }
     String artifactClass = request.getValue("artifact_class") == null ? null
         : Requests.matching("artifact_class", string(request, "artifact_class"), Requests.ARTIFACT_CLASS);
-    long size = request.getValue("data_size") instanceof Number n ? n.longValue() : 0;
+    long size = Requests.size(request, "data_size", 0);
     Identity caller = Authentication.identity(ctx);
     String integrationId = string(request, "integration_id");
     Future<Identity> subject;
@@ -466,7 +466,7 @@ final class GovernanceRoutes {
     JsonObject metadata = request.getValue("metadata") instanceof JsonObject m ? m : new JsonObject();
     WriteInspection.Builder inspection = WriteInspection.write(caller, product, artifactClass, OpType.CREATE)
         .metadata(metadata).data(request.getValue("data"))
-        .declaredSize(request.getValue("data_size") instanceof Number n ? n.longValue() : -1);
+        .declaredSize(Requests.size(request, "data_size", -1));
     if (artifactClass != null && gate.store().schemas().has(artifactClass)) {
       inspection.knownMetadataFields(gate.store().schemas().metadataFields(artifactClass));
     }

@@ -81,6 +81,21 @@ final class Requests {
     return index(raw, name);
   }
 
+  /**
+   * An optional byte count in a JSON body: a whole number from 0 to 2^63-1, {@code absent} when the field is missing.
+   * A larger, negative or fractional number is a 400, never wrapped or truncated into a different size.
+   */
+  static long size(JsonObject body, String field, long absent) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return absent;
+    }
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0) {
+      return ((Number) value).longValue();
+    }
+    throw invalid(field + " must be a whole number of bytes from 0 to " + Long.MAX_VALUE + ", got " + value);
+  }
+
   /** The request body as a JSON object holding only {@code allowed} fields (no silent extra fields). */
   static JsonObject jsonBody(RoutingContext ctx, java.util.Set<String> allowed) {
     // length() is -1 when no body was read at all (an empty one with Content-Length: 0 or none).
