@@ -24,10 +24,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,6 +51,7 @@ final class ArtifactRoutes {
   private static final String IMMUTABLE_CACHE = "private, max-age=31536000, immutable";
   /** The routing context's key for the write body's media type, as {@link #body} found it. */
   private static final String MEDIA_TYPE = "bucket.media_type";
+  private static final Set<HttpMethod> MUTATIONS = Set.of(HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
   private final Vertx vertx;
   private final BucketConfig config;
@@ -195,13 +198,24 @@ final class ArtifactRoutes {
     return artifact;
   }
 
-  /** Write-once: there is no update or delete, and the answer says so instead of a bare 404. */
+  /**
+   * Write-once: there is no update or delete, and the answer says so instead of a bare 404. Every other method
+   * {@code path} does not take is refused too, each 405 with the {@code Allow} header RFC 9110 §15.5.6 asks for.
+   */
   static void refuseMutation(Router router, String path, String allow) {
-    router.route(path).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
-        .setName("artifact.mutate").handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
-            "artifacts are immutable and never deleted: " + ctx.request().method() + " is refused. "
-                + "To change an artifact, POST a new version to .../artifacts/{id}/versions with If-Match.",
-            Map.of(HttpHeaders.ALLOW.toString(), allow), new JsonObject())));
+    java.util.List<String> allowed = java.util.Arrays.asList(allow.split(", "));
+    Route refused = router.route(path).setName("artifact.mutate");
+    for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+        HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS)) {
+      if (!allowed.contains(method.name())) {
+        refused.method(method);
+      }
+    }
+    refused.handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
+        (MUTATIONS.contains(ctx.request().method()) ? "artifacts are immutable and never deleted: " : "")
+            + ctx.request().method() + " is refused here (Allow: " + allow + "). "
+            + "To change an artifact, POST a new version to .../artifacts/{id}/versions with If-Match.",
+        Map.of(HttpHeaders.ALLOW.toString(), allow), new JsonObject())));
   }
 
   private void createJson(RoutingContext ctx) {

@@ -91,22 +91,57 @@ final class FailureHandler implements Handler<RoutingContext> {
     send(ctx, problem);
   }
 
-  static void send(RoutingContext ctx, ApiException problem) {
-    HttpServerRequest request = ctx.request();
-    HttpServerResponse response = ctx.response();
+  /**
+   * For requests Netty could not decode ({@code HttpServer.invalidRequestHandler}): a request line or header too long
+   * (414, 431) or malformed (400, e.g. a bad Content-Length). Nothing after the broken head can be framed, so the
+   * answer closes the connection. Not audited: there is no route, and often no caller, to record.
+   */
+  void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    faults.log("undecodable request head", cause);
+    ApiException problem = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+        ? new ApiException(ProblemType.URI_TOO_LONG, "the request line is longer than this gateway reads")
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+            ? new ApiException(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than this gateway reads")
+            : new ApiException(ProblemType.INVALID_REQUEST, "the request head could not be decoded: "
+                + ClientFaults.describe(cause));
+    sendAndClose(request, problem);
+  }
+
+  /** A request of an HTTP version other than 1.0 and 1.1 (RFC 9110 §15.6.6), answered and its connection closed. */
+  void unsupportedVersion(HttpServerRequest request) {
+    faults.log("unsupported HTTP version in " + request.method() + " " + request.path(), null);
+    sendAndClose(request, new ApiException(ProblemType.VERSION_NOT_SUPPORTED, "this gateway speaks HTTP/1.1 and "
+        + "HTTP/1.0 (and HTTP/2 where negotiated)"));
+  }
+
+  private static void sendAndClose(HttpServerRequest request, ApiException problem) {
+    HttpServerResponse response = request.response().setStatusCode(problem.type().status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    response.end(body(problem, request.path())).onComplete(done -> request.connection().close());
+  }
+
+  /** The RFC 9457 document of {@code problem} about {@code instance} (the request's path). */
+  private static io.vertx.core.buffer.Buffer body(ApiException problem, String instance) {
     ProblemType type = problem.type();
-    JsonObject body = problem.extensions()
+    return problem.extensions()
         .put("type", type.uri())
         .put("title", type.title())
         .put("status", type.status())
         .put("detail", problem.getMessage())
-        .put("instance", request.path());
-    response.setStatusCode(type.status());
+        .put("instance", instance).toBuffer();
+  }
+
+  static void send(RoutingContext ctx, ApiException problem) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    io.vertx.core.buffer.Buffer body = body(problem, request.path());
+    response.setStatusCode(problem.type().status());
     problem.headers().forEach(response::putHeader);
     response.putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON);
     if (!bodyStillComing(request)) {
       request.resume(); // lets the (empty) end of a paused request be read, so the connection stays reusable
-      response.end(body.toBuffer());
+      response.end(body);
       return;
     }
     long declared = declaredLength(request);
@@ -117,7 +152,7 @@ final class FailureHandler implements Handler<RoutingContext> {
       request.handler(discarded -> { });
       request.endHandler(v -> {
         ctx.vertx().cancelTimer(timer);
-        response.end(body.toBuffer());
+        response.end(body);
       });
       request.resume();
       return;
@@ -126,7 +161,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     // socket would reset the connection and could destroy the answer in flight, so the rest of the request is read
     // and discarded first, for at most LINGER_MS (nginx's lingering close does the same).
     response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    response.end(body.toBuffer()).onComplete(written -> {
+    response.end(body).onComplete(written -> {
       if (request.isEnded()) {
         request.connection().close();
         return;
@@ -156,11 +191,7 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   /** True when the client may still be sending a body this handler will not read. */
   private static boolean bodyStillComing(HttpServerRequest request) {
-    if (request.isEnded()) {
-      return false;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.trim().equals("0");
+    return !request.isEnded() && Requests.hasBody(request);
   }
 
   private ApiException toProblem(RoutingContext ctx, int statusCode) {

@@ -31,6 +31,8 @@ public final class GateVerticle extends VerticleBase {
   private final int port;
   private final int httpsPort;
   private final TlsServerOptions tls;
+  private Router router;
+  private FailureHandler failures;
   private HttpServer server;
   private HttpServer httpsServer;
 
@@ -76,12 +78,15 @@ public final class GateVerticle extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures.forStatus(status));
     }
-    server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router);
+    this.router = router;
+    this.failures = failures;
+    server = vertx.createHttpServer(options(port)).connectionHandler(this::admit).requestHandler(router)
+        .invalidRequestHandler(failures::invalidRequest);
     if (tls == null) {
       return server.listen();
     }
     httpsServer = vertx.createHttpServer(tls.applyTo(options(httpsPort))).connectionHandler(this::admit)
-        .requestHandler(router)
+        .requestHandler(router).invalidRequestHandler(failures::invalidRequest)
         // Failed handshakes (no or untrusted client certificate, old protocol, plain HTTP on the TLS port) never
         // reach the router; they are only worth a debug line, or every port scan would fill the log.
         .exceptionHandler(e -> LOG.debug("HTTPS connection failed: {}{}", e,
@@ -112,6 +117,18 @@ public final class GateVerticle extends VerticleBase {
       failing.remove(connection);
       cap.release();
     });
+    // Vert.x answers a request of an HTTP version it does not speak with a bare 501 before any handler sees it; the
+    // connection's own handler (Vert.x's internal interface, the one place it can be reached) lets it get a problem
+    // answer like every other refusal.
+    if (connection instanceof io.vertx.core.http.impl.HttpServerConnection served) {
+      served.handler(request -> {
+        if (request.version() == null) {
+          failures.unsupportedVersion(request);
+        } else {
+          router.handle(request);
+        }
+      });
+    }
   }
 
   private HttpServerOptions options(int listenPort) {

@@ -27,6 +27,7 @@ public enum ProblemType {
   GONE(410, "Tombstoned"),
   PRECONDITION_FAILED(412, "Precondition failed"),
   PAYLOAD_TOO_LARGE(413, "Payload too large"),
+  URI_TOO_LONG(414, "URI too long"),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
   RANGE_NOT_SATISFIABLE(416, "Range not satisfiable"),
   SCHEMA_VIOLATION(422, "Does not match the frozen schema"),
@@ -34,10 +35,12 @@ public enum ProblemType {
   LOCKED(423, "Suspended by a governance lock"),
   PRECONDITION_REQUIRED(428, "Precondition required"),
   RATE_LIMITED(429, "Over the gateway's rate ceiling"),
+  HEADERS_TOO_LARGE(431, "Request header fields too large"),
   INTERNAL_ERROR(500, "Internal error"),
   PAYLOAD_INTEGRITY_FAILURE(500, "Stored payload failed its integrity check"),
   SERVICE_UNAVAILABLE(503, "Service unavailable"),
   CONCURRENCY_LIMIT(503, "Too many writes in flight"),
+  VERSION_NOT_SUPPORTED(505, "HTTP version not supported"),
   CAPACITY_EXCEEDED(507, "Capacity ceiling reached"),
   STORAGE_FULL(507, "The store's disk is full");
 

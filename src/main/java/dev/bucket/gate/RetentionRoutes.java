@@ -20,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,6 +64,10 @@ final class RetentionRoutes {
         .handler(Authentication.roles(Role.OWNER)).handler(ctx -> change(ctx, "retention.release"));
     router.post(VERSION + "/tombstone").setName("retention.tombstone").handler(body)
         .handler(Authentication.roles(Role.OWNER)).handler(ctx -> change(ctx, "retention.tombstone"));
+    ArtifactRoutes.refuseMutation(router, VERSION + "/retention", "GET, POST");
+    for (String change : List.of("/legal-hold", "/legal-hold/release", "/tombstone")) {
+      ArtifactRoutes.refuseMutation(router, VERSION + change, "POST");
+    }
   }
 
   /** The product's policy as the rules say now (rule changes may only lengthen retention). */
