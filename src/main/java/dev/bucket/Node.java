@@ -10,6 +10,7 @@ import dev.bucket.audit.ReadReceipts;
 import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.gate.GateVerticle;
+import dev.bucket.gate.PublicTraffic;
 import dev.bucket.gate.GovernanceGate;
 import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
@@ -266,10 +267,11 @@ public final class Node {
    */
   private Future<Void> deployGate(TlsServerOptions tls) {
     List<GateVerticle> gates = new ArrayList<>();
+    PublicTraffic shared = new PublicTraffic(this);
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
     int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
     return vertx.deployVerticle(() -> {
-      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls);
+      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, shared);
       gates.add(gate);
       return gate;
     }, new DeploymentOptions().setInstances(eventLoops())).map(id -> {

@@ -58,7 +58,8 @@ public record BucketConfig(
     int maxConnections,
     long storeCacheBytes,
     int storeMaxOpenFiles,
-    int inlinePayloadMaxBytes) {
+    int inlinePayloadMaxBytes,
+    long anonymousRequestsPerSecond) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -83,7 +84,7 @@ public record BucketConfig(
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
       "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files",
-      "inline_payload_max_bytes");
+      "inline_payload_max_bytes", "anonymous_requests_per_second");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -175,7 +176,8 @@ public record BucketConfig(
         (int) v.number("max_connections", 1, 1_000_000),
         v.number("store_cache_bytes", 8L << 20, 1L << 40),
         (int) v.number("store_max_open_files", 64, 1_000_000),
-        (int) v.number("inline_payload_max_bytes", 0, 1024 * 1024));
+        (int) v.number("inline_payload_max_bytes", 0, 1024 * 1024),
+        v.number("anonymous_requests_per_second", 1, 1_000_000));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

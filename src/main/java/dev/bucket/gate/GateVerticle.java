@@ -25,6 +25,7 @@ public final class GateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
+  private final PublicTraffic shared;
   private final ClientFaults faults = new ClientFaults();
   /** Connections of this instance (one event loop) that failed and are about to close; see {@link #admit}. */
   private final java.util.Set<HttpConnection> failing = new java.util.HashSet<>();
@@ -36,9 +37,13 @@ public final class GateVerticle extends VerticleBase {
   private HttpServer server;
   private HttpServer httpsServer;
 
-  /** Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null. */
-  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls) {
+  /**
+   * Plain HTTP on {@code port}, and HTTPS on {@code httpsPort} when {@code tls} is not null; {@code shared} is the
+   * public traffic state every instance of the node shares.
+   */
+  public GateVerticle(Node node, int port, int httpsPort, TlsServerOptions tls, PublicTraffic shared) {
     this.node = node;
+    this.shared = shared;
     this.port = port;
     this.httpsPort = httpsPort;
     this.tls = tls;
@@ -50,7 +55,7 @@ public final class GateVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
         node.scaleMonitor().unavailable(), faults, request -> failing.contains(request.connection()));
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
-        node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of()));
+        node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of(), shared));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
         node.governance().store(), node.auditClient());
     new ArtifactRoutes(vertx, node.config(), node.artifacts(), node.payloads(), node.payloadCache(),
@@ -67,9 +72,7 @@ public final class GateVerticle extends VerticleBase {
         node.clock(), node.config().alertThresholds()).mount(router);
     new EvidenceRoutes(node.artifacts(), node.auditQueries(), node.logReader(), node.auditClient(), retention)
         .mount(router);
-    new HealthRoute(node.store(), node.redis(), node.payloads(), node.auditClient(), Node.VERSION, node.startedAt(),
-        node.principals(), node.governance())
-        .mount(router);
+    shared.health.mount(router);
     // Per route, so the failure handler sees which operation failed (its name goes into the audit entry). Not on the
     // catch-all routes that run first: a failure is handed to the first matching route with a failure handler, and
     // that must be the operation's own route; a path no route serves falls through to the router's error handler.
