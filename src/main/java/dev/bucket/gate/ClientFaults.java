@@ -21,6 +21,11 @@ final class ClientFaults {
 
   /** One line: what happened ({@code what}) and the failure's own message, never its trace. */
   void log(String what, Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.PrematureChannelClosureException
+        || cause instanceof java.net.SocketException) {
+      gone(what, cause); // the client hung up (or reset) before sending a whole head: nothing it did wrong to note
+      return;
+    }
     if (!budget.tryAcquire(System.nanoTime())) {
       skipped.incrementAndGet();
       return;

@@ -65,8 +65,9 @@ final class FailureHandler implements Handler<RoutingContext> {
   }
 
   private void respond(RoutingContext ctx, int status) {
-    if (ctx.response().closed() || connectionFailed.test(ctx.request())) {
-      // The client is gone (it closed, or broke the framing and Netty closes): there is no one to answer.
+    if (ctx.response().closed() || ctx.response().ended() || connectionFailed.test(ctx.request())) {
+      // The client is gone (it closed, or broke the framing and Netty closes), or was answered already (a 408, say,
+      // and this is the upload it cut off failing after it): there is no one left to answer.
       faults.gone(ctx.request().method() + " " + ctx.request().path(), ctx.failure());
       return;
     }
@@ -99,6 +100,9 @@ final class FailureHandler implements Handler<RoutingContext> {
   void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     faults.log("undecodable request head", cause);
+    if (cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+      return; // the client closed before its head was complete: no one to answer
+    }
     ApiException problem = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
         ? new ApiException(ProblemType.URI_TOO_LONG, "the request line is longer than this gateway reads")
         : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
@@ -116,8 +120,9 @@ final class FailureHandler implements Handler<RoutingContext> {
   }
 
   private static void sendAndClose(HttpServerRequest request, ApiException problem) {
-    HttpServerResponse response = request.response().setStatusCode(problem.type().status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    HttpServerResponse response = request.response().setStatusCode(problem.type().status());
+    problem.headers().forEach(response::putHeader);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     response.end(body(problem, request.path())).onComplete(done -> request.connection().close());
   }
 
@@ -134,6 +139,10 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   static void send(RoutingContext ctx, ApiException problem) {
     HttpServerRequest request = ctx.request();
+    if (problem.type() == ProblemType.REQUEST_TIMEOUT) {
+      sendAndClose(request, problem); // waiting for the rest of a too slow body is what the cut-off ends
+      return;
+    }
     HttpServerResponse response = ctx.response();
     io.vertx.core.buffer.Buffer body = body(problem, request.path());
     response.setStatusCode(problem.type().status());

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GateVerticle extends VerticleBase {
 
-  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("authenticate", "artifact.admit",
-      "artifact.ceiling");
+  private static final java.util.Set<String> CATCH_ALL = java.util.Set.of("request.watch", "authenticate",
+      "artifact.admit", "artifact.ceiling");
   private static final Logger LOG = LoggerFactory.getLogger(GateVerticle.class);
 
   private final Node node;
@@ -34,6 +34,7 @@ public final class GateVerticle extends VerticleBase {
   private final TlsServerOptions tls;
   private Router router;
   private FailureHandler failures;
+  private SlowClients slow;
   private HttpServer server;
   private HttpServer httpsServer;
 
@@ -54,6 +55,10 @@ public final class GateVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(node.auditClient(), node.scaleMonitor().unauthenticated(),
         node.scaleMonitor().unavailable(), faults, request -> failing.contains(request.connection()));
+    slow = new SlowClients(vertx, node.config().requestHeaderTimeoutMs(), node.config().requestBodyIdleTimeoutMs(),
+        node.config().minUploadBytesPerSecond(), node.config().uploadRateWindowMs(), faults,
+        node.meters().registry());
+    router.route().setName("request.watch").handler(slow::handle);
     router.route().setName("authenticate").handler(new Authentication(node.principals(),
         node.config().metricsPublic() ? java.util.Set.of(MetricsRoutes.SCRAPE) : java.util.Set.of(), shared));
     RetentionRoutes retention = new RetentionRoutes(node.artifacts(), node.retention(), node.tombstoner(),
@@ -116,8 +121,10 @@ public final class GateVerticle extends VerticleBase {
       faults.log("connection failed", e);
       failing.add(connection);
     });
+    slow.connected(connection);
     connection.closeHandler(closed -> {
       failing.remove(connection);
+      slow.closed(connection);
       cap.release();
     });
     // Vert.x answers a request of an HTTP version it does not speak with a bare 501 before any handler sees it; the
@@ -138,7 +145,13 @@ public final class GateVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setHost(node.config().httpHost())
         .setPort(listenPort)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        // HTTP/1.1 only: with cleartext HTTP/2 on, a connection exists (and its head timer runs) only once its first
+        // bytes arrive, so a socket that sends nothing would be held until the idle timeout.
+        .setHttp2ClearTextEnabled(false)
+        // No byte either way for this long: an idle connection, or a client that stopped reading its answer.
+        .setIdleTimeout((int) node.config().connectionIdleTimeoutMs())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The bound port (useful when configured with port 0). */

@@ -72,8 +72,12 @@ final class MultipartIngest {
       return Future.failedFuture(new ApiException(ProblemType.PAYLOAD_TOO_LARGE, "Content-Length " + length
           + " exceeds the limit of " + config.maxArtifactBytes() + " bytes per artifact"));
     }
-    Receiver receiver = new Receiver(request, version ? VERSION_FIELDS : CREATE_FIELDS);
+    Receiver receiver = new Receiver(request, SlowClients.hold(ctx), version ? VERSION_FIELDS : CREATE_FIELDS);
     MultipartParser parser = MultipartParser.of(contentType, receiver);
+    // However the exchange ends (answered early, cut off for slowness, connection lost), an upload still being read
+    // is aborted, which releases its temp file.
+    Exchange.onEnd(ctx, done -> receiver.fail(new ApiException(ProblemType.INVALID_REQUEST,
+        "the exchange ended before the upload was complete")));
     request.handler(chunk -> {
       if (!receiver.done()) {
         try {
@@ -95,6 +99,7 @@ final class MultipartIngest {
   /** State of one upload; every callback runs on the request's event loop. */
   private final class Receiver implements MultipartParser.Parts {
     private final HttpServerRequest request;
+    private final SlowClients.Hold hold;
     private final Set<String> allowedFields;
     private final Promise<Upload> result = Promise.promise();
     private String current;
@@ -104,8 +109,9 @@ final class MultipartIngest {
     private Future<StoredPayload> stored;
     private String contentType;
 
-    Receiver(HttpServerRequest request, Set<String> allowedFields) {
+    Receiver(HttpServerRequest request, SlowClients.Hold hold, Set<String> allowedFields) {
       this.request = request;
+      this.hold = hold;
       this.allowedFields = allowedFields;
       // Whatever ends the upload early, a payload being written is aborted and one already stored is released.
       result.future().onFailure(e -> {
@@ -141,7 +147,7 @@ final class MultipartIngest {
             return;
           }
           contentType = part.contentType();
-          payload = new PartStream(request);
+          payload = new PartStream(request, hold);
           stored = payloads.store(payload, config.maxArtifactBytes());
           stored.onFailure(this::fail);
         }

@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 final class PartStream implements ReadStream<Buffer> {
 
   private final HttpServerRequest request;
+  private final SlowClients.Hold hold;
   private final ArrayDeque<Buffer> queue = new ArrayDeque<>();
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
@@ -24,8 +25,10 @@ final class PartStream implements ReadStream<Buffer> {
   private boolean finished;
   private boolean pausedRequest;
 
-  PartStream(HttpServerRequest request) {
+  /** {@code hold} is told while this stream keeps the request paused: that time is the gateway's, not the client's. */
+  PartStream(HttpServerRequest request, SlowClients.Hold hold) {
     this.request = request;
+    this.hold = hold;
   }
 
   /** The next bytes of the part. */
@@ -37,6 +40,7 @@ final class PartStream implements ReadStream<Buffer> {
     drain();
     if (!queue.isEmpty() && !pausedRequest) {
       pausedRequest = true;
+      hold.held(true);
       request.pause();
     }
   }
@@ -71,6 +75,7 @@ final class PartStream implements ReadStream<Buffer> {
     }
     if (pausedRequest) {
       pausedRequest = false;
+      hold.held(false);
       request.resume();
     }
     if (ended && demand > 0 && endHandler != null) {

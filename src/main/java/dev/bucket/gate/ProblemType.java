@@ -21,6 +21,7 @@ public enum ProblemType {
   NOT_FOUND(404, "Not found"),
   ARTIFACT_NOT_FOUND(404, "Artifact not found"),
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
+  REQUEST_TIMEOUT(408, "Request timeout"),
   ARTIFACT_EXISTS(409, "Artifact already exists with different content"),
   PRINCIPAL_EXISTS(409, "Principal already has a key"),
   GOVERNANCE_CONFLICT(409, "Governance change conflicts with the current state"),
