@@ -93,6 +93,7 @@ public final class Node {
   private Ceilings ceilings;
   private ScaleMonitor scaleMonitor;
   private final ConcurrencyCap connections;
+  private List<GateVerticle> gates = List.of();
 
   private Node(Vertx vertx, BucketConfig config, Clock clock, PrometheusMeterRegistry vertxMeters) {
     this.vertx = vertx;
@@ -266,10 +267,10 @@ public final class Node {
    * plain 0 would give each instance its own port. HTTP uses -1 and HTTPS -2, or both would share one random port.
    */
   private Future<Void> deployGate(TlsServerOptions tls) {
-    List<GateVerticle> gates = new ArrayList<>();
     PublicTraffic shared = new PublicTraffic(this);
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
     int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
+    gates = new ArrayList<>();
     return vertx.deployVerticle(() -> {
       GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, shared);
       gates.add(gate);
@@ -323,6 +324,11 @@ public final class Node {
   /** The once-a-second evaluation of the scale limits and alerts; the metrics API reads from it. */
   public ScaleMonitor scaleMonitor() {
     return scaleMonitor;
+  }
+
+  /** The HTTP routes the gateway serves (each gate instance serves the same ones); empty before start. */
+  public List<io.vertx.ext.web.Route> routes() {
+    return gates.isEmpty() ? List.of() : gates.get(0).routes();
   }
 
   /** Open client connections, HTTP and HTTPS together, bounded by {@code max_connections}. */

@@ -56,25 +56,29 @@ final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    respond(ctx, ctx.statusCode());
+    respond(ctx, ctx.statusCode(), true);
   }
 
-  /** For the router's own refusals (no route, wrong method or media type, unreadable request line). */
+  /**
+   * For the router's own refusals (no route, wrong method or media type, unreadable request line), and failures no
+   * route's handler took. Vert.x Web ends the response itself as soon as such a handler returns, so the answer must
+   * be complete by then: it cannot wait for a small body to be read first.
+   */
   Handler<RoutingContext> forStatus(int status) {
-    return ctx -> respond(ctx, status);
+    return ctx -> respond(ctx, status, false);
   }
 
-  private void respond(RoutingContext ctx, int status) {
+  private void respond(RoutingContext ctx, int status, boolean mayWait) {
     if (ctx.response().closed() || ctx.response().ended() || connectionFailed.test(ctx.request())) {
       // The client is gone (it closed, or broke the framing and Netty closes), or was answered already (a 408, say,
       // and this is the upload it cut off failing after it): there is no one left to answer.
       faults.gone(ctx.request().method() + " " + ctx.request().path(), ctx.failure());
       return;
     }
-    respond(ctx, toProblem(ctx, status));
+    respond(ctx, toProblem(ctx, status), mayWait);
   }
 
-  private void respond(RoutingContext ctx, ApiException problem) {
+  private void respond(RoutingContext ctx, ApiException problem, boolean mayWait) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       // Headers (and maybe part of a payload) are already out: the only honest signal left is a reset connection.
@@ -89,7 +93,7 @@ final class FailureHandler implements Handler<RoutingContext> {
           ctx.request().method() == io.vertx.core.http.HttpMethod.GET
               || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD ? Kind.READ : Kind.WRITE);
     }
-    send(ctx, problem);
+    send(ctx, problem, mayWait);
   }
 
   /**
@@ -99,7 +103,7 @@ final class FailureHandler implements Handler<RoutingContext> {
    */
   void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    faults.log("undecodable request head", cause);
+    // The connection's exception handler has logged the cause already (GateVerticle.admit).
     if (cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
       return; // the client closed before its head was complete: no one to answer
     }
@@ -137,7 +141,8 @@ final class FailureHandler implements Handler<RoutingContext> {
         .put("instance", instance).toBuffer();
   }
 
-  static void send(RoutingContext ctx, ApiException problem) {
+  /** {@code mayWait}: a small body still coming may be read before the answer, keeping the connection. */
+  private static void send(RoutingContext ctx, ApiException problem, boolean mayWait) {
     HttpServerRequest request = ctx.request();
     if (problem.type() == ProblemType.REQUEST_TIMEOUT) {
       sendAndClose(request, problem); // waiting for the rest of a too slow body is what the cut-off ends
@@ -154,7 +159,7 @@ final class FailureHandler implements Handler<RoutingContext> {
       return;
     }
     long declared = declaredLength(request);
-    if (declared >= 0 && declared <= SMALL_BODY_BYTES) {
+    if (mayWait && declared >= 0 && declared <= SMALL_BODY_BYTES) {
       // A small body (a refused JSON write, say) is cheaper to read and drop than the connection is to rebuild:
       // answer once it is in, and keep the connection. A client that stops sending is cut off after LINGER_MS.
       long timer = ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close());
@@ -240,11 +245,16 @@ final class FailureHandler implements Handler<RoutingContext> {
       case 415 -> new ApiException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
           "this endpoint does not accept Content-Type '" + ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) + "'");
       case 503 -> new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the gateway cannot serve this request now");
-      default -> {
-        LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-        yield new ApiException(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");
-      }
+      // Any other client error Vert.x raises (417 for an Expect it does not meet, say): the request as sent.
+      default -> status >= 400 && status < 500 ? new ApiException(ProblemType.INVALID_REQUEST, "the request cannot "
+          + "be served as sent (HTTP " + status + ")") : internal(ctx, failure);
     };
+  }
+
+  /** A failure nothing above explains: a bug, logged with its stack trace. */
+  private static ApiException internal(RoutingContext ctx, Throwable failure) {
+    LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    return new ApiException(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");
   }
 
   private static ApiException storageFull() {

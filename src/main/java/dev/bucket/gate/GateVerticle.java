@@ -154,6 +154,11 @@ public final class GateVerticle extends VerticleBase {
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
+  /** Every route this gate serves, in routing order (what the hostile-input tests generate their requests from). */
+  public java.util.List<io.vertx.ext.web.Route> routes() {
+    return router.getRoutes();
+  }
+
   /** The bound port (useful when configured with port 0). */
   public int port() {
     return server.actualPort();

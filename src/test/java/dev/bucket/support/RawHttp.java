@@ -60,11 +60,16 @@ public final class RawHttp implements AutoCloseable {
    * {@code timeout} passed; {@link Response#status()} is 0 when no status line came.
    */
   public Response response(Duration timeout) throws IOException {
+    return response(timeout, false);
+  }
+
+  /** As {@link #response(Duration)}; {@code toHead}: the answer to a HEAD request, whose body never comes. */
+  public Response response(Duration timeout, boolean toHead) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     InputStream in = socket.getInputStream();
     byte[] buffer = new byte[8192];
     boolean closed = false;
-    while (Response.complete(received.toByteArray()) == null) {
+    while (Response.complete(received.toByteArray(), toHead) == null) {
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         break;
@@ -85,7 +90,7 @@ public final class RawHttp implements AutoCloseable {
       }
       received.write(buffer, 0, n);
     }
-    Response complete = Response.complete(received.toByteArray());
+    Response complete = Response.complete(received.toByteArray(), toHead);
     return complete != null ? complete : Response.partial(received.toByteArray(), closed);
   }
 
@@ -131,7 +136,7 @@ public final class RawHttp implements AutoCloseable {
       return "application/problem+json".equals(header("content-type"));
     }
 
-    static Response complete(byte[] bytes) {
+    static Response complete(byte[] bytes, boolean toHead) {
       String text = new String(bytes, StandardCharsets.ISO_8859_1);
       int end = text.indexOf("\r\n\r\n");
       if (end < 0) {
@@ -139,7 +144,7 @@ public final class RawHttp implements AutoCloseable {
       }
       Response head = head(text.substring(0, end), "", false);
       String length = head.header("content-length");
-      int bodyLength = length == null ? 0 : Integer.parseInt(length.trim());
+      int bodyLength = length == null || toHead ? 0 : Integer.parseInt(length.trim());
       if (text.length() - end - 4 < bodyLength) {
         return null;
       }
