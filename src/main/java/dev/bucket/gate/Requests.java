@@ -171,13 +171,15 @@ final class Requests {
   }
 
   /**
-   * A route's JSON body reader: a body must be {@code application/json} in UTF-8 ({@link #mediaType}); it is then
-   * read whole, up to {@code limit} bytes (413 beyond). A request without a body passes to the route as it is.
+   * A route's JSON body reader: a body, or any declared media type, must be {@code application/json} in UTF-8
+   * ({@link #mediaType}); the body is then read whole, up to {@code limit} bytes (413 beyond). A request with
+   * neither passes to the route as it is. (An empty body declared multipart would otherwise reach Vert.x's form
+   * decoder, which throws on a bad boundary.)
    */
   static Handler<RoutingContext> jsonBodies(long limit) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(limit);
     return ctx -> {
-      if (hasBody(ctx.request())) {
+      if (hasBody(ctx.request()) || ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) != null) {
         mediaType(ctx, Responses.JSON);
       }
       body.handle(ctx);
