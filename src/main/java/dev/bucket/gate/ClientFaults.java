@@ -43,8 +43,19 @@ final class ClientFaults {
     LOG.debug("client gone: {} ({})", what, cause == null ? "closed" : describe(cause));
   }
 
+  /** What went wrong, for the client: the first message of the failure's chain, one line, without class names. */
+  static String reason(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        String line = t.getMessage().lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+      }
+    }
+    return "malformed";
+  }
+
   /** The failure and its causes as one line: class names and messages. */
-  static String describe(Throwable cause) {
+  private static String describe(Throwable cause) {
     StringBuilder line = new StringBuilder();
     for (Throwable t = cause; t != null && line.length() < 300; t = t.getCause() == t ? null : t.getCause()) {
       if (!line.isEmpty()) {

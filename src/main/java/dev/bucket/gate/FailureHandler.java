@@ -112,7 +112,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
             ? new ApiException(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than this gateway reads")
             : new ApiException(ProblemType.INVALID_REQUEST, "the request head could not be decoded: "
-                + ClientFaults.describe(cause));
+                + ClientFaults.reason(cause));
     sendAndClose(request, problem);
   }
 
@@ -120,7 +120,7 @@ final class FailureHandler implements Handler<RoutingContext> {
   void unsupportedVersion(HttpServerRequest request) {
     faults.log("unsupported HTTP version in " + request.method() + " " + request.path(), null);
     sendAndClose(request, new ApiException(ProblemType.VERSION_NOT_SUPPORTED, "this gateway speaks HTTP/1.1 and "
-        + "HTTP/1.0 (and HTTP/2 where negotiated)"));
+        + "HTTP/1.0"));
   }
 
   private static void sendAndClose(HttpServerRequest request, ApiException problem) {
@@ -224,7 +224,7 @@ final class FailureHandler implements Handler<RoutingContext> {
       // Netty could not decode what the client sent (framing, a line or header too long): its fault, not a bug.
       faults.log("undecodable request " + ctx.request().method() + " " + ctx.request().path(), failure);
       return new ApiException(ProblemType.INVALID_REQUEST, "the request could not be decoded: "
-          + ClientFaults.describe(failure));
+          + ClientFaults.reason(failure));
     }
     if (failure instanceof ReplyException reply && fromReply(reply) != null) {
       return fromReply(reply);

@@ -135,8 +135,9 @@ class HostileInputFuzzTest {
       } catch (io.vertx.core.json.DecodeException e) {
         return "a problem body that is not JSON";
       }
-      if (!type.startsWith("urn:bucket:problem:") || response.body().contains("\tat ")) {
-        return "a problem body without a stable type, or with a stack trace";
+      if (!type.startsWith("urn:bucket:problem:") || response.body().contains("\tat ")
+          || response.body().contains("Exception")) {
+        return "a problem body without a stable type, or with a stack trace or an exception's name";
       }
     }
     return null;
