@@ -11,6 +11,7 @@ import dev.bucket.bus.Codecs;
 import dev.bucket.config.BucketConfig;
 import dev.bucket.gate.ApiContract;
 import dev.bucket.gate.GateVerticle;
+import dev.bucket.gate.PublicTraffic;
 import dev.bucket.gate.GovernanceGate;
 import dev.bucket.governance.GovernanceStore;
 import dev.bucket.governance.UsageMeter;
@@ -94,6 +95,7 @@ public final class Node {
   private Ceilings ceilings;
   private ScaleMonitor scaleMonitor;
   private final ConcurrencyCap connections;
+  private List<GateVerticle> gates = List.of();
 
   private Node(Vertx vertx, BucketConfig config, Clock clock, PrometheusMeterRegistry vertxMeters) {
     this.vertx = vertx;
@@ -268,12 +270,13 @@ public final class Node {
    * plain 0 would give each instance its own port. HTTP uses -1 and HTTPS -2, or both would share one random port.
    */
   private Future<Void> deployGate(TlsServerOptions tls) {
-    List<GateVerticle> gates = new ArrayList<>();
+    PublicTraffic shared = new PublicTraffic(this);
     int port = config.httpPort() == 0 ? -1 : config.httpPort();
     int tlsPort = config.httpsPort() == 0 ? -2 : config.httpsPort();
+    gates = new ArrayList<>();
     // The API contract is read once, off the event loop, for every gate to serve.
     return vertx.executeBlocking(ApiContract::json).compose(contract -> vertx.deployVerticle(() -> {
-      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, contract);
+      GateVerticle gate = new GateVerticle(this, port, tlsPort, tls, shared, contract);
       gates.add(gate);
       return gate;
     }, new DeploymentOptions().setInstances(eventLoops()))).map(id -> {
@@ -325,6 +328,11 @@ public final class Node {
   /** The once-a-second evaluation of the scale limits and alerts; the metrics API reads from it. */
   public ScaleMonitor scaleMonitor() {
     return scaleMonitor;
+  }
+
+  /** The HTTP routes the gateway serves (each gate instance serves the same ones); empty before start. */
+  public List<io.vertx.ext.web.Route> routes() {
+    return gates.isEmpty() ? List.of() : gates.get(0).routes();
   }
 
   /** Open client connections, HTTP and HTTPS together, bounded by {@code max_connections}. */

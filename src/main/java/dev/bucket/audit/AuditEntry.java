@@ -265,6 +265,15 @@ public record AuditEntry(long index, String ts, String actor, String product, St
   }
 
   /**
+   * Throws {@link IllegalArgumentException}, with a message fit for a client, when {@code details} holds anything an
+   * entry cannot store and hash reproducibly (see {@link #requireCanonicalSafe}). Nested objects and arrays must be
+   * {@link JsonObject}s and {@link JsonArray}s, as {@link JsonObject#copy()} makes them.
+   */
+  public static void requireStorable(JsonObject details) {
+    requireCanonicalSafe(details);
+  }
+
+  /**
    * Details may hold only values that survive either store driver and JCS unchanged, under keys MongoDB (the external
    * driver) stores verbatim. Raw values are checked: {@link JsonObject#getValue} would show an Instant or byte[] as the
    * string it encodes to, but the Mongo codec stores them as other types.
@@ -275,10 +284,15 @@ public record AuditEntry(long index, String ts, String actor, String product, St
     }
     if (value instanceof String s) {
       requireWellFormed(s);
-    } else if (value instanceof Long n) {
-      if (n >= MAX_EXACT_INTEGER || n <= -MAX_EXACT_INTEGER) {
-        throw new IllegalArgumentException("details: integer " + n + " is beyond ±2^53, JCS cannot represent it");
-      }
+    } else if (value instanceof Long n && n < MAX_EXACT_INTEGER && n > -MAX_EXACT_INTEGER) {
+      return;
+    } else if (value instanceof Long || value instanceof java.math.BigInteger) {
+      throw new IllegalArgumentException("details: integer " + value + " is beyond ±2^53, which JCS cannot "
+          + "represent exactly; send it as a string");
+    } else if (value instanceof Number n) {
+      // A fractional number would be hashed as JCS renders a double, not as sent: refused rather than altered.
+      throw new IllegalArgumentException("details: the number " + n + " is not a whole number; entries hold whole "
+          + "numbers within ±2^53 only, send it as a string");
     } else if (value instanceof JsonObject obj) {
       obj.getMap().forEach((key, nested) -> {
         if (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0 || key.indexOf('\0') >= 0) {

@@ -61,7 +61,13 @@ public record BucketConfig(
     int storeMaxOpenFiles,
     int inlinePayloadMaxBytes,
     LogFormat logFormat,
-    boolean accessLog) {
+    boolean accessLog,
+    long anonymousRequestsPerSecond,
+    long requestHeaderTimeoutMs,
+    long requestBodyIdleTimeoutMs,
+    long minUploadBytesPerSecond,
+    long uploadRateWindowMs,
+    long connectionIdleTimeoutMs) {
 
   public enum PayloadStoreKind { AUTO, FILESYSTEM, GRIDFS }
 
@@ -86,7 +92,10 @@ public record BucketConfig(
       "lock_window_seconds", "https_port", "tls_cert_path", "tls_key_path", "tls_client_ca_path",
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
       "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files",
-      "inline_payload_max_bytes", "log_format", "access_log");
+      "inline_payload_max_bytes", "log_format", "access_log",
+      "inline_payload_max_bytes", "anonymous_requests_per_second", "request_header_timeout_ms",
+      "request_body_idle_timeout_ms", "min_upload_bytes_per_second", "upload_rate_window_ms",
+      "connection_idle_timeout_ms");
 
   /** Records print every component; this one must never show the owner key (logs must carry no secrets). */
   @Override
@@ -180,7 +189,13 @@ public record BucketConfig(
         (int) v.number("store_max_open_files", 64, 1_000_000),
         (int) v.number("inline_payload_max_bytes", 0, 1024 * 1024),
         v.choice("log_format", LogFormat.class),
-        v.bool("access_log"));
+        v.bool("access_log"),
+        v.number("anonymous_requests_per_second", 1, 1_000_000),
+        v.number("request_header_timeout_ms", 100, 3_600_000),
+        v.number("request_body_idle_timeout_ms", 100, 3_600_000),
+        v.number("min_upload_bytes_per_second", 0, 1L << 30),
+        v.number("upload_rate_window_ms", 100, 3_600_000),
+        v.number("connection_idle_timeout_ms", 1_000, 86_400_000));
     if (!config.ownerKey.isEmpty() && !ApiKeys.plausible(config.ownerKey)) {
       // The message must not echo the value: it is a secret.
       throw new ConfigException("owner_key: must be " + ApiKeys.MIN_LENGTH + " to 256 printable characters without "

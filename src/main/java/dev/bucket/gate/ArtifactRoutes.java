@@ -13,6 +13,7 @@ import dev.bucket.ingest.IngestOutcome;
 import dev.bucket.payload.PayloadStore;
 import dev.bucket.payload.StoredPayload;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -23,10 +24,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,6 +49,9 @@ final class ArtifactRoutes {
   private static final Set<String> CREATE_FIELDS = Set.of("artifact_class", "artifact_id", "metadata", "data");
   private static final Set<String> VERSION_FIELDS = Set.of("metadata", "data");
   private static final String IMMUTABLE_CACHE = "private, max-age=31536000, immutable";
+  /** The routing context's key for the write body's media type, as {@link #body} found it. */
+  private static final String MEDIA_TYPE = "bucket.media_type";
+  private static final Set<HttpMethod> MUTATIONS = Set.of(HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
   private final Vertx vertx;
   private final BucketConfig config;
@@ -75,31 +81,38 @@ final class ArtifactRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
+    Handler<RoutingContext> jsonBody = BodyHandler.create(false).setBodyLimit(config.maxJsonBodyBytes());
     MultipartIngest multipart = new MultipartIngest(config, payloads);
 
     // Before any body is read: is this principal allowed this kind of operation on this product at all?
     router.routeWithRegex(ADMISSION).setName("artifact.admit").handler(this::admit);
     // Then the gateway ceilings (capacity, rate, writers in flight): still before any body byte or store.
     router.routeWithRegex(ADMISSION).setName("artifact.ceiling").handler(ceilings);
-    router.post(BASE).consumes(JSON).setName("artifact.create").handler(jsonBody).handler(this::createJson);
-    router.post(BASE).consumes(MULTIPART).setName("artifact.create")
-        .handler(ctx -> multipart.receive(ctx, false)
+    router.post(BASE).setName("artifact.create").handler(ctx -> body(ctx, jsonBody)).handler(ctx -> {
+      if (json(ctx)) {
+        createJson(ctx);
+      } else {
+        multipart.receive(ctx, ctx.get(MEDIA_TYPE), false)
             .compose(upload -> governed(ctx, upload, upload.artifactClass(), OpType.CREATE)
                 .map(check -> multipart.create(ctx, upload, check)))
-            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
+            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
+      }
+    });
     router.get(BASE).setName("artifact.list").handler(this::list);
     router.get(BASE + "/:id").setName("artifact.read").handler(this::latest);
-    // Its own route, ahead of the body handlers, so a version without If-Match is refused before its body is read.
-    router.post(BASE + "/:id/versions").setName("artifact.version").handler(ArtifactRoutes::checkIfMatch);
-    router.post(BASE + "/:id/versions").consumes(JSON).setName("artifact.version")
-        .handler(jsonBody).handler(this::versionJson);
-    router.post(BASE + "/:id/versions").consumes(MULTIPART).setName("artifact.version")
-        .handler(ctx -> multipart.receive(ctx, true)
-            .compose(upload -> versionedClass(ctx)
-                .compose(artifactClass -> governed(ctx, upload, artifactClass, OpType.UPDATE))
-                .map(check -> multipart.version(ctx, upload, check)))
-            .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail));
+    // If-Match first, so a version without it is refused before its body is read.
+    router.post(BASE + "/:id/versions").setName("artifact.version").handler(ArtifactRoutes::checkIfMatch)
+        .handler(ctx -> body(ctx, jsonBody)).handler(ctx -> {
+          if (json(ctx)) {
+            versionJson(ctx);
+          } else {
+            multipart.receive(ctx, ctx.get(MEDIA_TYPE), true)
+                .compose(upload -> versionedClass(ctx)
+                    .compose(artifactClass -> governed(ctx, upload, artifactClass, OpType.UPDATE))
+                    .map(check -> multipart.version(ctx, upload, check)))
+                .onSuccess(command -> commit(ctx, command)).onFailure(ctx::fail);
+          }
+        });
     router.get(BASE + "/:id/versions").setName("artifact.versions").handler(this::versions);
     router.get(BASE + "/:id/versions/:version").setName("artifact.read").handler(this::version);
     router.route(BASE + "/:id/versions/:version/payload").method(HttpMethod.GET).method(HttpMethod.HEAD)
@@ -110,6 +123,24 @@ final class ArtifactRoutes {
     refuseMutation(router, BASE + "/:id/versions", "GET, POST");
     refuseMutation(router, BASE + "/:id/versions/:version", "GET");
     refuseMutation(router, BASE + "/:id/versions/:version/payload", "GET, HEAD");
+  }
+
+  /**
+   * A write's body by its media type: JSON is read whole (bounded) before the route's handler runs, multipart is
+   * left for the handler to stream; anything else is a 415.
+   */
+  private static void body(RoutingContext ctx, Handler<RoutingContext> jsonBody) {
+    HeaderValue type = Requests.mediaType(ctx, JSON, MULTIPART);
+    ctx.put(MEDIA_TYPE, type);
+    if (type.is(JSON)) {
+      jsonBody.handle(ctx);
+    } else {
+      ctx.next();
+    }
+  }
+
+  private static boolean json(RoutingContext ctx) {
+    return ctx.<HeaderValue>get(MEDIA_TYPE).is(JSON);
   }
 
   /**
@@ -167,13 +198,24 @@ final class ArtifactRoutes {
     return artifact;
   }
 
-  /** Write-once: there is no update or delete, and the answer says so instead of a bare 404. */
+  /**
+   * Write-once: there is no update or delete, and the answer says so instead of a bare 404. Every other method
+   * {@code path} does not take is refused too, each 405 with the {@code Allow} header RFC 9110 §15.5.6 asks for.
+   */
   static void refuseMutation(Router router, String path, String allow) {
-    router.route(path).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
-        .setName("artifact.mutate").handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
-            "artifacts are immutable and never deleted: " + ctx.request().method() + " is refused. "
-                + "To change an artifact, POST a new version to .../artifacts/{id}/versions with If-Match.",
-            Map.of(HttpHeaders.ALLOW.toString(), allow), new JsonObject())));
+    java.util.List<String> allowed = java.util.Arrays.asList(allow.split(", "));
+    Route refused = router.route(path).setName("artifact.mutate");
+    for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+        HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS)) {
+      if (!allowed.contains(method.name())) {
+        refused.method(method);
+      }
+    }
+    refused.handler(ctx -> ctx.fail(new ApiException(ProblemType.METHOD_NOT_ALLOWED,
+        (MUTATIONS.contains(ctx.request().method()) ? "artifacts are immutable and never deleted: " : "")
+            + ctx.request().method() + " is refused here (Allow: " + allow + "). "
+            + "To change an artifact, POST a new version to .../artifacts/{id}/versions with If-Match.",
+        Map.of(HttpHeaders.ALLOW.toString(), allow), new JsonObject())));
   }
 
   private void createJson(RoutingContext ctx) {
@@ -416,7 +458,12 @@ final class ArtifactRoutes {
     if (notModified(ctx, artifact)) {
       return Future.succeededFuture();
     }
-    ByteRange range = ByteRange.parse(ctx.request().getHeader("Range"), artifact.size());
+    // RFC 9110 §13.1.5: a Range is honoured only while If-Range still names this representation (strong
+    // comparison; a date never matches, since no Last-Modified is sent); otherwise the whole payload is sent.
+    String ifRange = ctx.request().getHeader("If-Range");
+    String rangeHeader = ifRange == null || ifRange.trim().equals(artifact.etag())
+        ? ctx.request().getHeader("Range") : null;
+    ByteRange range = ByteRange.parse(rangeHeader, artifact.size());
     if (range.partial()) {
       response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
           "bytes " + range.first() + "-" + range.last() + "/" + artifact.size());

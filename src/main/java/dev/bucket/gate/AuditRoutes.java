@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Set;
 
@@ -54,7 +53,7 @@ final class AuditRoutes {
     // Vert.x wants the body handler first on a route; the body is small and bounded, the guard still runs first
     // of the user handlers.
     router.post("/audit/log").setName("audit.manual")
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_MANUAL_BYTES))
+        .handler(Requests.jsonBodies(MAX_MANUAL_BYTES))
         .handler(Authentication.roles(Role.OWNER, Role.EXECUTOR)).handler(this::manual);
   }
 
@@ -131,7 +130,14 @@ final class AuditRoutes {
     }
     JsonObject details = new JsonObject().put("message", message);
     if (body.getJsonObject("details") != null) {
-      details.put("details", body.getJsonObject("details"));
+      // The copy turns the decoder's nested maps and lists into the JSON types an entry holds.
+      JsonObject given = body.getJsonObject("details").copy();
+      try {
+        AuditEntry.requireStorable(given);
+      } catch (IllegalArgumentException e) {
+        throw Requests.invalid(e.getMessage());
+      }
+      details.put("details", given);
     }
     Operation op = Operation.of(ctx);
     audit.appendDurable(new AuditRecord(op.actor(), product, op.name(), artifactId, 0, null, Outcome.SUCCESS, 201,

@@ -26,24 +26,36 @@ final class Authentication implements Handler<RoutingContext> {
 
   private final PrincipalRegistry registry;
   private final Set<String> alsoPublic;
+  private final PublicTraffic anonymous;
 
-  Authentication(PrincipalRegistry registry) {
-    this(registry, Set.of());
-  }
-
-  /** {@code alsoPublic}: further paths served without a key (e.g. {@code /metrics} with {@code metrics_public}). */
-  Authentication(PrincipalRegistry registry, Set<String> alsoPublic) {
+  /**
+   * {@code alsoPublic}: further paths served without a key (e.g. {@code /metrics} with {@code metrics_public});
+   * {@code anonymous}: the budget every request served or refused without a valid key spends from.
+   */
+  Authentication(PrincipalRegistry registry, Set<String> alsoPublic, PublicTraffic anonymous) {
     this.registry = registry;
     this.alsoPublic = Set.copyOf(alsoPublic);
+    this.anonymous = anonymous;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     if (PUBLIC.contains(ctx.normalizedPath()) || alsoPublic.contains(ctx.normalizedPath())) {
-      ctx.next();
+      ApiException over = anonymous.admitAnonymous();
+      if (over != null) {
+        ctx.fail(over);
+      } else {
+        ctx.next();
+      }
       return;
     }
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    java.util.List<String> presented = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+    if (presented.size() > 1) {
+      // Which one would count is a guess a proxy and this gateway could make differently: neither is taken.
+      ctx.fail(unauthorized("send exactly one Authorization header; this request has " + presented.size()));
+      return;
+    }
+    String header = presented.isEmpty() ? null : presented.get(0);
     if (header == null) {
       // Mutual TLS: a CA-verified client certificate names an approved integration instead of a key.
       java.util.Optional<String> certified = ClientCertificates.integrationId(ctx.request());
@@ -55,14 +67,20 @@ final class Authentication implements Handler<RoutingContext> {
     }
     if (header == null || header.length() <= BEARER.length()
         || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      ctx.fail(unauthorized("this endpoint needs Authorization: Bearer <api-key>"));
+      refuse(ctx, "this endpoint needs Authorization: Bearer <api-key>");
       return;
     }
     resolve(ctx, registry.authenticate(header.substring(BEARER.length()).trim()), "the API key is unknown or revoked");
   }
 
-  private static void resolve(RoutingContext ctx, io.vertx.core.Future<java.util.Optional<Identity>> lookup,
-                              String unknown) {
+  /** A request without a valid key: 401, or 429 once anonymous requests are over their budget. */
+  private void refuse(RoutingContext ctx, String detail) {
+    ApiException over = anonymous.admitAnonymous();
+    ctx.fail(over != null ? over : unauthorized(detail));
+  }
+
+  private void resolve(RoutingContext ctx, io.vertx.core.Future<java.util.Optional<Identity>> lookup,
+                       String unknown) {
     // The request body waits while the caller is looked up; nothing of it is read before the caller is known.
     ctx.request().pause();
     lookup.onComplete(result -> {
@@ -70,7 +88,7 @@ final class Authentication implements Handler<RoutingContext> {
       if (result.failed()) {
         ctx.fail(result.cause());
       } else if (result.result().isEmpty()) {
-        ctx.fail(unauthorized(unknown));
+        refuse(ctx, unknown);
       } else {
         ctx.put(IDENTITY, result.result().get());
         ctx.next();

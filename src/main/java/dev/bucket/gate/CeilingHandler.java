@@ -10,7 +10,6 @@ import dev.bucket.limit.RateLimitHeaders;
 import dev.bucket.metrics.GatewayMeters;
 import dev.bucket.metrics.GatewayMeters.Refusal;
 import dev.bucket.metrics.ScaleMonitor;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -87,7 +86,7 @@ final class CeilingHandler implements Handler<RoutingContext> {
     ctx.response().putHeader(RateLimitHeaders.POLICY, headers.policy())
         .putHeader(RateLimitHeaders.RATE_LIMIT, headers.rateLimit());
     Admitted admitted = new Admitted(kind, product, kind == Kind.WRITE ? ceilings.writers() : null);
-    ctx.addEndHandler(admitted);
+    Exchange.onEnd(ctx, admitted);
     if (decision.delayNanos() <= 0) {
       proceed(ctx, admitted, false);
       return;
@@ -105,7 +104,7 @@ final class CeilingHandler implements Handler<RoutingContext> {
 
   private void proceed(RoutingContext ctx, Admitted admitted, boolean afterDelay) {
     if (admitted.ended) {
-      return; // the client went away while its request waited
+      return; // the client went away while its request waited here or, before, for authentication
     }
     if (admitted.cap != null && !admitted.acquire()) {
       meters.rejected(admitted.kind, admitted.product, Refusal.CONCURRENCY);
@@ -179,10 +178,11 @@ final class CeilingHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * One admitted request's bookkeeping, called back when its response ends or its connection closes: returns the
-   * writer permit exactly once and records the server time. Runs on the request's event loop only.
+   * One admitted request's bookkeeping, called back when its exchange ends ({@link Exchange}: the response ended or
+   * failed, or the connection closed, possibly before this was registered): returns the writer permit exactly once
+   * and records the server time. Runs on the request's event loop only.
    */
-  private final class Admitted implements Handler<AsyncResult<Void>> {
+  private final class Admitted implements Handler<Void> {
     final Kind kind;
     final String product;
     final ConcurrencyCap cap;
@@ -205,7 +205,7 @@ final class CeilingHandler implements Handler<RoutingContext> {
     }
 
     @Override
-    public void handle(AsyncResult<Void> result) {
+    public void handle(Void exchangeOver) {
       if (ended) {
         return;
       }

@@ -35,7 +35,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ final class GovernanceRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxMetadataBytes() * 4);
+    Handler<RoutingContext> body = Requests.jsonBodies(config.maxMetadataBytes() * 4L);
     router.post("/governance/gate/validate-integration").setName("governance.validate_integration")
         .handler(body).handler(Authentication.roles(Role.OWNER, Role.EXECUTOR)).handler(this::validateIntegration);
     router.post("/governance/gate/validate-operation").setName("governance.validate_operation")
@@ -239,7 +238,7 @@ final class GovernanceRoutes {
     }
     String artifactClass = request.getValue("artifact_class") == null ? null
         : Requests.matching("artifact_class", string(request, "artifact_class"), Requests.ARTIFACT_CLASS);
-    long size = request.getValue("data_size") instanceof Number n ? n.longValue() : 0;
+    long size = Requests.size(request, "data_size", 0);
     Identity caller = Authentication.identity(ctx);
     String integrationId = string(request, "integration_id");
     Future<Identity> subject;
@@ -267,7 +266,7 @@ final class GovernanceRoutes {
 
   private void suspend(RoutingContext ctx) {
     String id = "integration:" + ctx.pathParam("integration");
-    String reason = ctx.body().length() > 0 && ctx.body().asJsonObject().getValue("reason") instanceof String s
+    String reason = Requests.optionalJsonBody(ctx, Set.of("reason")).getValue("reason") instanceof String s
         ? s : "suspended by the owner";
     principals.find(id).compose(found -> found.isEmpty()
             ? Future.failedFuture(new ApiException(ProblemType.NOT_FOUND, "no integration '" + id + "'"))
@@ -467,7 +466,7 @@ final class GovernanceRoutes {
     JsonObject metadata = request.getValue("metadata") instanceof JsonObject m ? m : new JsonObject();
     WriteInspection.Builder inspection = WriteInspection.write(caller, product, artifactClass, OpType.CREATE)
         .metadata(metadata).data(request.getValue("data"))
-        .declaredSize(request.getValue("data_size") instanceof Number n ? n.longValue() : -1);
+        .declaredSize(Requests.size(request, "data_size", -1));
     if (artifactClass != null && gate.store().schemas().has(artifactClass)) {
       inspection.knownMetadataFields(gate.store().schemas().metadataFields(artifactClass));
     }

@@ -9,6 +9,7 @@ import dev.bucket.payload.PayloadStore;
 import dev.bucket.storage.Store;
 import dev.bucket.storage.RedisProbe;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,8 +17,18 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 
-/** {@code GET /health}: live state of every dependency, 503 when a required one is down. */
+/**
+ * {@code GET /health}: live state of every dependency, 503 when a required one is down. Anyone may ask, so the
+ * answer costs next to nothing: the state is measured at most once per {@link #FRESH_NANOS} and that one answer,
+ * already encoded, is shared by every request and gate instance in the meantime.
+ */
 final class HealthRoute {
+
+  static final long FRESH_NANOS = 1_000_000_000L;
+
+  /** One measured answer: its status and body. */
+  private record Answer(int status, Buffer body) {
+  }
 
   private final Store store;
   private final RedisProbe redis;
@@ -27,6 +38,8 @@ final class HealthRoute {
   private final Instant startedAt;
   private final PrincipalRegistry principals;
   private final GovernanceGate gate;
+  private Future<Answer> latest;
+  private long measuredAt;
 
   HealthRoute(Store store, RedisProbe redis, PayloadStore payloads, AuditClient audit, String version,
               Instant startedAt, PrincipalRegistry principals, GovernanceGate gate) {
@@ -45,14 +58,31 @@ final class HealthRoute {
   }
 
   private void health(RoutingContext ctx) {
+    answer().onSuccess(answer -> ctx.response().setStatusCode(answer.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(answer.body())).onFailure(ctx::fail);
+  }
+
+  /** The shared answer, measured anew once the last one is older than {@link #FRESH_NANOS}; any thread. */
+  private synchronized Future<Answer> answer() {
+    long now = System.nanoTime();
+    if (latest == null || now - measuredAt > FRESH_NANOS) {
+      measuredAt = now;
+      latest = measure();
+    }
+    return latest;
+  }
+
+  private Future<Answer> measure() {
     Future<Void> stored = store.ping();
     Future<Void> redisPing = redis == null ? null : redis.ping();
     Future<JsonObject> log = audit.head().map(head -> new JsonObject().put("entries", head.size())
         .put("head_hash", head.hash()));
     Future<Long> approved = principals.count(Role.INTEGRATION, false);
     Future<Long> suspended = principals.count(Role.INTEGRATION, true);
-    Future.join(List.of(stored, log, redisPing == null ? Future.succeededFuture() : redisPing, approved, suspended))
-        .onComplete(done -> {
+    return Future.join(List.of(stored, log, redisPing == null ? Future.succeededFuture() : redisPing, approved,
+        suspended)).transform(done -> {
       // Redis is optional shared state, not where data lives: losing it degrades the node, it does not fail it.
       boolean healthy = stored.succeeded() && log.succeeded();
       boolean degraded = redisPing != null && redisPing.failed();
@@ -72,10 +102,7 @@ final class HealthRoute {
               .put("rules_version", gate.store().rules().version())
               .put("approved_integrations", approved.succeeded() ? approved.result() : null)
               .put("suspended_integrations", suspended.succeeded() ? suspended.result() : null));
-      ctx.response().setStatusCode(healthy ? 200 : 503)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .end(body.toBuffer());
+      return Future.succeededFuture(new Answer(healthy ? 200 : 503, body.toBuffer()));
     });
   }
 }

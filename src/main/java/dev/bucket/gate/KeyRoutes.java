@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -40,7 +39,7 @@ final class KeyRoutes {
 
   void mount(Router router) {
     router.post("/governance/keys").setName("governance.key_create")
-        .handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Authentication.roles(Role.OWNER))
+        .handler(Requests.jsonBodies(4096)).handler(Authentication.roles(Role.OWNER))
         .handler(this::create);
     router.get("/governance/keys").setName("governance.key_list")
         .handler(Authentication.roles(Role.OWNER, Role.AUDITOR))

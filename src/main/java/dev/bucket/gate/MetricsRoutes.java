@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +81,7 @@ final class MetricsRoutes {
     router.get("/metrics/alerts").setName("metrics.read").handler(READERS).handler(this::alerts);
     router.get("/metrics/alert-history").setName("metrics.read").handler(READERS).handler(this::alertHistory);
     router.post("/metrics/record-query-latency").setName("metrics.record_query_latency")
-        .handler(BodyHandler.create(false).setBodyLimit(4096)).handler(REPORTERS).handler(this::recordLatency);
+        .handler(Requests.jsonBodies(4096)).handler(REPORTERS).handler(this::recordLatency);
     router.get("/governance/scale/proximity/:limit").setName("governance.read").handler(READERS)
         .handler(this::proximity);
     router.get("/governance/scale/thresholds").setName("governance.read").handler(READERS)

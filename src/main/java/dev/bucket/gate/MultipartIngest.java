@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -16,11 +15,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
 /**
- * Receives {@code multipart/form-data} uploads: a {@code metadata} JSON part and a {@code payload} part that is piped
- * into the payload store with backpressure (never held in memory) while it is hashed. A metadata part sent as a file
- * part ({@code -F metadata=@meta.json}) ahead of the payload is validated before the first payload byte is stored;
- * a plain form field only becomes readable when the request ends (Vert.x decodes form attributes at the end), so it
- * is validated then, and a refused request releases the payload it stored.
+ * Receives {@code multipart/form-data} uploads: exactly one {@code metadata} part (JSON) and exactly one
+ * {@code payload} part, read by the strict {@link MultipartParser}; the payload's bytes, exactly as sent, are piped
+ * into the payload store with backpressure (never held in memory) while they are hashed. Metadata sent ahead of the
+ * payload is validated before the first payload byte is stored; metadata sent after it is validated at the end, and
+ * a refused request releases the payload it stored. Whatever ends an upload early (a malformed body, a body that ends
+ * before its closing delimiter, the client leaving) aborts the payload's write, which deletes its temp file.
  */
 final class MultipartIngest {
 
@@ -61,7 +61,8 @@ final class MultipartIngest {
         check);
   }
 
-  Future<Upload> receive(RoutingContext ctx, boolean version) {
+  /** Reads the upload of a request whose media type, {@code contentType}, is multipart/form-data. */
+  Future<Upload> receive(RoutingContext ctx, HeaderValue contentType, boolean version) {
     HttpServerRequest request = ctx.request();
     Requests.product(ctx);
     Requests.idempotencyKey(ctx);
@@ -71,11 +72,23 @@ final class MultipartIngest {
       return Future.failedFuture(new ApiException(ProblemType.PAYLOAD_TOO_LARGE, "Content-Length " + length
           + " exceeds the limit of " + config.maxArtifactBytes() + " bytes per artifact"));
     }
-    Receiver receiver = new Receiver(request, version ? VERSION_FIELDS : CREATE_FIELDS);
-    request.setExpectMultipart(true);
-    request.uploadHandler(receiver::part);
+    Receiver receiver = new Receiver(request, SlowClients.hold(ctx), version ? VERSION_FIELDS : CREATE_FIELDS);
+    MultipartParser parser = MultipartParser.of(contentType, receiver);
+    // However the exchange ends (answered early, cut off for slowness, connection lost), an upload still being read
+    // is aborted, which releases its temp file.
+    Exchange.onEnd(ctx, done -> receiver.fail(new ApiException(ProblemType.INVALID_REQUEST,
+        "the exchange ended before the upload was complete")));
+    request.handler(chunk -> {
+      if (!receiver.done()) {
+        try {
+          parser.feed(chunk);
+        } catch (ApiException malformed) {
+          receiver.fail(malformed);
+        }
+      }
+    });
     request.exceptionHandler(receiver::fail);
-    request.endHandler(v -> receiver.end());
+    request.endHandler(v -> receiver.end(parser));
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       request.response().writeContinue();
     }
@@ -84,77 +97,113 @@ final class MultipartIngest {
   }
 
   /** State of one upload; every callback runs on the request's event loop. */
-  private final class Receiver {
+  private final class Receiver implements MultipartParser.Parts {
     private final HttpServerRequest request;
+    private final SlowClients.Hold hold;
     private final Set<String> allowedFields;
     private final Promise<Upload> result = Promise.promise();
+    private String current;
     private Buffer metadataBytes;
     private Header header;
+    private PartStream payload;
     private Future<StoredPayload> stored;
     private String contentType;
 
-    Receiver(HttpServerRequest request, Set<String> allowedFields) {
+    Receiver(HttpServerRequest request, SlowClients.Hold hold, Set<String> allowedFields) {
       this.request = request;
+      this.hold = hold;
       this.allowedFields = allowedFields;
-      // Whatever ends the upload early, a payload this request already stored is released.
+      // Whatever ends the upload early, a payload being written is aborted and one already stored is released.
       result.future().onFailure(e -> {
+        if (payload != null) {
+          payload.fail(e);
+        }
         if (stored != null) {
           stored.onSuccess(p -> payloads.discard(p.ref()));
         }
       });
     }
 
-    void part(HttpServerFileUpload upload) {
-      if (result.future().isComplete()) {
+    boolean done() {
+      return result.future().isComplete();
+    }
+
+    @Override
+    public void begin(MultipartParser.Part part) {
+      if (done()) {
         return;
       }
-      switch (upload.name()) {
+      current = part.name();
+      switch (part.name()) {
         case "metadata" -> {
+          if (metadataBytes != null) {
+            fail(Requests.invalid("only one 'metadata' part is allowed"));
+          }
           metadataBytes = Buffer.buffer();
-          upload.handler(chunk -> {
-            if (metadataBytes.length() + chunk.length() > config.maxMetadataBytes()) {
-              fail(Requests.invalid("the metadata part exceeds " + config.maxMetadataBytes() + " bytes"));
-            } else {
-              metadataBytes.appendBuffer(chunk);
-            }
-          });
-          upload.endHandler(v -> parseFields(metadataBytes.toString()));
         }
-        case "payload" -> payload(upload);
-        default -> fail(Requests.invalid("unexpected part '" + upload.name() + "'; expected 'metadata' then 'payload'"));
+        case "payload" -> {
+          if (payload != null) {
+            fail(Requests.invalid("only one 'payload' part is allowed"));
+            return;
+          }
+          contentType = part.contentType();
+          payload = new PartStream(request, hold);
+          stored = payloads.store(payload, config.maxArtifactBytes());
+          stored.onFailure(this::fail);
+        }
+        default -> fail(Requests.invalid("unexpected part '" + part.name() + "'; expected 'metadata' and "
+            + "'payload'"));
       }
     }
 
-    private void payload(HttpServerFileUpload upload) {
-      if (stored != null) {
-        fail(Requests.invalid("only one 'payload' part is allowed"));
+    @Override
+    public void data(Buffer bytes) {
+      if (done()) {
         return;
       }
-      contentType = upload.contentType() == null || upload.contentType().isBlank()
-          ? "application/octet-stream" : upload.contentType();
-      stored = payloads.store(upload, config.maxArtifactBytes());
-      stored.onFailure(this::fail);
+      if ("payload".equals(current)) {
+        payload.write(bytes);
+      } else if (metadataBytes.length() + bytes.length() > config.maxMetadataBytes()) {
+        fail(Requests.invalid("the metadata part exceeds " + config.maxMetadataBytes() + " bytes"));
+      } else {
+        metadataBytes.appendBuffer(bytes);
+      }
     }
 
-    private void parseFields(String json) {
+    @Override
+    public void end() {
+      if (done()) {
+        return;
+      }
+      if ("payload".equals(current)) {
+        payload.end();
+      } else {
+        parseFields(metadataBytes);
+      }
+    }
+
+    private void parseFields(Buffer json) {
       try {
-        JsonObject parsed = Requests.onlyFields(new JsonObject(json), allowedFields, " in the metadata part");
+        JsonObject parsed = Requests.onlyFields(Requests.jsonObject(json, "the 'metadata' part"), allowedFields,
+            " in the metadata part");
         header = new Header(optionalClass(parsed), optionalId(parsed),
             Requests.metadata(parsed.getValue("metadata"), config.maxMetadataBytes()));
       } catch (DecodeException e) {
-        fail(new ApiException(ProblemType.MALFORMED_JSON, "the 'metadata' part is not a valid JSON object"));
-      } catch (ClassCastException e) {
-        fail(Requests.invalid("the 'metadata' part must be a JSON object"));
+        fail(new ApiException(ProblemType.MALFORMED_JSON, "the 'metadata' part is not valid JSON"));
       } catch (ApiException e) {
         fail(e);
       }
     }
 
-    void end() {
-      if (header == null && request.formAttributes().contains("metadata")) {
-        parseFields(request.formAttributes().get("metadata"));
+    /** The request's body is all in: it must have closed its multipart body and held both parts. */
+    void end(MultipartParser parser) {
+      if (done()) {
+        return;
       }
-      if (result.future().isComplete()) {
+      try {
+        parser.finish();
+      } catch (ApiException incomplete) {
+        fail(incomplete);
         return;
       }
       if (header == null) {

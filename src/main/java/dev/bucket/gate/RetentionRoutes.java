@@ -18,9 +18,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -51,7 +51,7 @@ final class RetentionRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(4096);
+    io.vertx.core.Handler<RoutingContext> body = Requests.jsonBodies(4096);
     router.get(VERSION + "/retention").setName("retention.read").handler(ctx -> version(ctx)
         .compose(this::state).onSuccess(state -> Responses.json(ctx, 200, state.toJson()
             .put("artifact_key", state.artifactKey()))).onFailure(ctx::fail));
@@ -64,6 +64,10 @@ final class RetentionRoutes {
         .handler(Authentication.roles(Role.OWNER)).handler(ctx -> change(ctx, "retention.release"));
     router.post(VERSION + "/tombstone").setName("retention.tombstone").handler(body)
         .handler(Authentication.roles(Role.OWNER)).handler(ctx -> change(ctx, "retention.tombstone"));
+    ArtifactRoutes.refuseMutation(router, VERSION + "/retention", "GET, POST");
+    for (String change : List.of("/legal-hold", "/legal-hold/release", "/tombstone")) {
+      ArtifactRoutes.refuseMutation(router, VERSION + change, "POST");
+    }
   }
 
   /** The product's policy as the rules say now (rule changes may only lengthen retention). */
@@ -122,7 +126,7 @@ final class RetentionRoutes {
   }
 
   private void change(RoutingContext ctx, String operation) {
-    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : Requests.jsonBody(ctx, FIELDS);
+    JsonObject body = Requests.optionalJsonBody(ctx, FIELDS);
     String reason = body.getValue("reason") instanceof String s && !s.isBlank() ? s : null;
     if (reason == null) {
       throw Requests.invalid("a 'reason' is required: it is recorded with the change for auditors");

@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +36,7 @@ final class ScaleGuideRoutes {
     router.get("/governance/scale/what-does-not-scale").setName("governance.read").handler(this::doesNotScale);
     router.get("/governance/scale/never-assume").setName("governance.read").handler(this::neverAssume);
     router.post("/governance/scale/validate").setName("governance.read")
-        .handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::validate);
+        .handler(Requests.jsonBodies(4096)).handler(this::validate);
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bucket.support.Contract;
 import dev.bucket.support.TestNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -26,7 +25,7 @@ class ApiContractRoutesTest {
   void theRouterAndTheContractHaveTheSameOperations(Vertx vertx) throws Exception {
     TreeSet<String> routed = new TreeSet<>();
     try (TestNode node = TestNode.started(vertx, Map.of())) {
-      for (Route route : GateVerticle.router(vertx, node.node(), Buffer.buffer()).getRoutes()) {
+      for (Route route : node.node().routes()) {
         if (route.getPath() == null) {
           continue; // the catch-all steps every request passes (request id, authentication, admission, ceilings)
         }

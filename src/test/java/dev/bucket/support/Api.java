@@ -24,7 +24,10 @@ public final class Api {
 
   /** A client presenting {@code key} as its bearer token on every request (null: no Authorization header). */
   public Api(Vertx vertx, int port, String key) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+    // Idle pooled connections are dropped well before the gateway closes them (request_header_timeout_ms, 10 s),
+    // so a request is never written into a connection the server is closing at that moment.
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+            .setKeepAliveTimeout(5),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
     this.key = key;
     this.vertx = vertx;
