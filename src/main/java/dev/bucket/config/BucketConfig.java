@@ -93,7 +93,7 @@ public record BucketConfig(
       "tls_client_auth", "rate_limit_max_delay_ms", "write_burst", "read_burst", "cluster_expected_nodes",
       "metrics_public", "alert_thresholds", "max_connections", "store_cache_bytes", "store_max_open_files",
       "inline_payload_max_bytes", "log_format", "access_log",
-      "inline_payload_max_bytes", "anonymous_requests_per_second", "request_header_timeout_ms",
+      "anonymous_requests_per_second", "request_header_timeout_ms",
       "request_body_idle_timeout_ms", "min_upload_bytes_per_second", "upload_rate_window_ms",
       "connection_idle_timeout_ms");
 
