@@ -72,6 +72,8 @@ public final class AuditLog {
   /** {@code queue.size() + inFlight} as of the last change, readable from any thread (the audit lag metric). */
   private volatile int pending;
   private boolean recovering;
+  /** Refusals to answer once a later batch has been written (see {@link #refuseTaken}). */
+  private List<Runnable> afterNextBatch = new ArrayList<>();
   private long batchesWritten;
   /** Set by {@link #close()}: completes once everything accepted has been written. */
   private Promise<Void> drained;
@@ -217,6 +219,21 @@ public final class AuditLog {
   }
 
   private void batchDone(List<Pending> batch, AsyncResult<Void> result) {
+    List<Runnable> deferred = afterNextBatch;
+    afterNextBatch = new ArrayList<>();
+    try {
+      batchEnded(batch, result);
+    } finally {
+      // Held over while batches keep failing and another is under way: the winner is stored by the first that lands.
+      if (result.succeeded() || inFlight == 0) {
+        deferred.forEach(Runnable::run);
+      } else {
+        afterNextBatch.addAll(0, deferred);
+      }
+    }
+  }
+
+  private void batchEnded(List<Pending> batch, AsyncResult<Void> result) {
     inFlight = 0;
     publishPending();
     if (result.succeeded()) {
@@ -282,7 +299,13 @@ public final class AuditLog {
     }
     publishPending();
     if (taken.durable()) {
-      taken.waiter.fail(conflict);
+      // The key may be taken by another entry of this very batch, which is only now written again: its loser must
+      // not hear of the refusal before the winner is stored, or its lookup of the winner finds nothing.
+      if (batch.size() > 1) {
+        afterNextBatch.add(() -> taken.waiter.fail(conflict));
+      } else {
+        taken.waiter.fail(conflict);
+      }
     }
     reseal();
   }

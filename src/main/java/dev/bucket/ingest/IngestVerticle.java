@@ -69,7 +69,8 @@ public final class IngestVerticle extends VerticleBase {
             // A concurrent write with the same key committed first: this request is a retry of that one.
             failure instanceof IdempotencyKeyTakenException
                 ? artifacts.findByIdempotencyKey(command.product(), command.idempotencyKey())
-                    .compose(winner -> retried(winner, command))
+                    // The winner is stored before the loser hears of it; should it be gone, the loser fails (503).
+                    .compose(winner -> winner != null ? retried(winner, command) : Future.failedFuture(failure))
                 : Future.failedFuture(failure)));
   }
 
