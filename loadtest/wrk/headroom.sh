@@ -14,26 +14,14 @@ CONNS=${3:-32}
 PORT=${PORT:-18090}
 BARE_PORT=${BARE_PORT:-18091}
 HERE=$(cd "$(dirname "$0")" && pwd)
-DATA=$(mktemp -d)
-OWNER_KEY=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)
-BUCKET_OWNER_KEY=$OWNER_KEY "${JAVA:-java}" -Xmx"${HEAP:-1g}" -jar target/bucket.jar serve --http-port "$PORT" \
-  --data-dir "$DATA" --set max_writes_per_second=1000000 --set max_reads_per_second=10000000 \
-  --set max_concurrent_writers=100000 > "$DATA/gateway.log" 2>&1 &
-GATEWAY=$!
-"${JAVA:-java}" -Xmx256m -cp target/bucket.jar "$HERE/BareRoute.java" "$BARE_PORT" > "$DATA/bare.log" 2>&1 &
+. "$HERE/gateway.sh"
+"${JAVA:-java}" -Xmx256m -cp target/bucket.jar "$HERE/BareRoute.java" "$BARE_PORT" > /dev/null 2>&1 &
 BARE=$!
-trap 'kill $GATEWAY $BARE 2>/dev/null; wait $GATEWAY $BARE 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && curl -sf "http://127.0.0.1:$BARE_PORT/bare" > /dev/null \
-    && break
-  sleep 0.5
-done
-
-KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/governance/gate/validate-integration" \
-  -H "Authorization: Bearer $OWNER_KEY" -H 'Content-Type: application/json' \
-  -d '{"integration_id":"bench","integration_type":"api","artifact_classes":["metadata"],"product_name":"AI_Assistant",
-       "data_schema":{"nsfw_policy":"strict","retention_policy":"7_years","data_owner":"bench"}}' \
-  | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+EXTRA_PIDS=$BARE
+start_gateway "$PORT" --set max_writes_per_second=1000000 --set max_reads_per_second=10000000 \
+  --set max_concurrent_writers=100000
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$BARE_PORT/bare" > /dev/null && break; sleep 0.5; done
+KEY=$(approve_writer "$PORT")
 ARTIFACTS="http://127.0.0.1:$PORT/v1/products/AI_Assistant/artifacts"
 curl -sf -X POST "$ARTIFACTS" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
   -d '{"artifact_class":"metadata","artifact_id":"read-me","data":{"x":1}}' > /dev/null

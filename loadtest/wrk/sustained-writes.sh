@@ -9,19 +9,9 @@ set -euo pipefail
 WINDOWS=${1:-9}
 CONNS=${2:-32}
 PORT=${PORT:-18090}
-DATA=$(mktemp -d)
-OWNER_KEY=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)
-BUCKET_OWNER_KEY=$OWNER_KEY "${JAVA:-java}" -Xmx1g -jar target/bucket.jar serve --http-port "$PORT" \
-  --data-dir "$DATA" > "$DATA/gateway.log" 2>&1 &
-GATEWAY=$!
-trap 'kill $GATEWAY 2>/dev/null; wait $GATEWAY 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && break; sleep 0.5; done
-
-KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/governance/gate/validate-integration" \
-  -H "Authorization: Bearer $OWNER_KEY" -H 'Content-Type: application/json' \
-  -d '{"integration_id":"bench","integration_type":"api","artifact_classes":["metadata"],"product_name":"AI_Assistant",
-       "data_schema":{"nsfw_policy":"strict","retention_policy":"7_years","data_owner":"bench"}}' \
-  | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+. "$(dirname "$0")/gateway.sh"
+start_gateway "$PORT"
+KEY=$(approve_writer "$PORT")
 cat > "$DATA/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body   = '{"artifact_class":"metadata","data":{"x":1}}'
