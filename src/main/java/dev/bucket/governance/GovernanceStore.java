@@ -196,6 +196,9 @@ public final class GovernanceStore {
 
   /** The proposal as it stands: its {@code status} is {@code approved} (with {@code approved_by}) once decided. */
   public Future<JsonObject> proposal(String id) {
+    if (id.indexOf(Keys.SEP) >= 0) {
+      return Future.succeededFuture(null); // no such id was ever issued (they are UUIDs)
+    }
     String proposalKey = Keys.of(PROPOSAL, id);
     String decisionKey = Keys.of(DECISION, id);
     return store.getAll(Space.GOVERNANCE, List.of(proposalKey, decisionKey)).map(found -> decided(found.get(

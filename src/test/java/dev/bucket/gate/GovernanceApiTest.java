@@ -289,6 +289,8 @@ class GovernanceApiTest {
     assertThat(written.statusCode()).as(written.bodyAsString()).isEqualTo(201);
     assertThat(written.bodyAsJsonObject().getInteger("schema_version")).isEqualTo(2);
     assertProblem(owner.postJson(approve, new JsonObject()), 409, "governance-conflict");
+    // A key separator in the id (found by the fuzz suite) cannot name a proposal: 404, not a 500.
+    assertProblem(owner.postJson("/governance/schemas/proposals/a%1Fb/approve", new JsonObject()), 404, "not-found");
 
     String escalations = Eventually.poll(() -> owner.get("/audit/recent?limit=200").bodyAsString(),
         seen -> count(seen, "governance.escalation") >= 4, Duration.ofSeconds(5));
