@@ -21,19 +21,7 @@ EXTRA_PIDS=$BARE
 start_gateway "$PORT" --set max_writes_per_second=1000000 --set max_reads_per_second=10000000 \
   --set max_concurrent_writers=100000
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$BARE_PORT/bare" > /dev/null && break; sleep 0.5; done
-KEY=$(approve_writer "$PORT")
-ARTIFACTS="http://127.0.0.1:$PORT/v1/products/AI_Assistant/artifacts"
-curl -sf -X POST "$ARTIFACTS" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-  -d '{"artifact_class":"metadata","artifact_id":"read-me","data":{"x":1}}' > /dev/null
-cat > "$DATA/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body   = '{"artifact_class":"metadata","data":{"x":1}}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-cat > "$DATA/get.lua" <<LUA
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
+wrk_scripts "$PORT"
 
 echo "warm-up: ${WARM} s of creates and reads"
 wrk -t1 -c"$CONNS" -d$((WARM * 2 / 3))s -s "$DATA/post.lua" "$ARTIFACTS" > /dev/null

@@ -12,41 +12,31 @@ WARM=${2:-45}
 PORT=${PORT:-18092}
 . "$(dirname "$0")/gateway.sh"
 start_gateway "$PORT"
-KEY=$(approve_writer "$PORT")
-ARTIFACTS="http://127.0.0.1:$PORT/v1/products/AI_Assistant/artifacts"
-curl -sf -X POST "$ARTIFACTS" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-  -d '{"artifact_class":"metadata","artifact_id":"read-me","data":{"x":1}}' > /dev/null
 # Counts answers by status, and refusals that carry all three rate-limit headers.
 cat > "$DATA/count.lua" <<LUA
 local counts = {}
 local threads = {}
 setup = function(thread) table.insert(threads, thread) end
-init = function(args) ok = 0; limited = 0; headed = 0; other = 0 end
+init = function(args) ok = 0; limited = 0; headed = 0; other = 0; other_status = 0 end
 response = function(status, headers, body)
   if status >= 200 and status < 300 then ok = ok + 1
   elseif status == 429 then
     limited = limited + 1
     if headers["Retry-After"] and headers["RateLimit"] and headers["RateLimit-Policy"] then headed = headed + 1 end
-  else other = other + 1 end
+  else other = other + 1; other_status = status end
 end
 done = function(summary, latency, requests)
-  local o, l, h, x = 0, 0, 0, 0
+  local o, l, h, x, xs = 0, 0, 0, 0, 0
   for _, t in ipairs(threads) do
     o = o + t:get("ok"); l = l + t:get("limited"); h = h + t:get("headed"); x = x + t:get("other")
+    if t:get("other_status") > 0 then xs = t:get("other_status") end
   end
   local secs = summary.duration / 1e6
   io.write(string.format("accepted %.0f/s, refused 429 %.0f/s (%d of %d with Retry-After and RateLimit headers),"
-    .. " other %d, p99 %.1f ms\n", o / secs, l / secs, h, l, x, latency:percentile(99) / 1000))
+    .. " other %d (last status %d), p99 %.1f ms\n", o / secs, l / secs, h, l, x, xs, latency:percentile(99) / 1000))
 end
 LUA
-{ cat "$DATA/count.lua"; cat <<LUA
-wrk.method = "POST"
-wrk.body   = '{"artifact_class":"metadata","data":{"x":1}}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-} > "$DATA/post.lua"
-{ cat "$DATA/count.lua"; echo "wrk.headers[\"Authorization\"] = \"Bearer $KEY\""; } > "$DATA/get.lua"
+wrk_scripts "$PORT" "$DATA/count.lua"
 
 echo "warm-up: ${WARM} s"
 wrk -t2 -c128 -d$((WARM / 2))s -s "$DATA/post.lua" "$ARTIFACTS" > /dev/null

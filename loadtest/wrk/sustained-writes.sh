@@ -11,13 +11,7 @@ CONNS=${2:-32}
 PORT=${PORT:-18090}
 . "$(dirname "$0")/gateway.sh"
 start_gateway "$PORT"
-KEY=$(approve_writer "$PORT")
-cat > "$DATA/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body   = '{"artifact_class":"metadata","data":{"x":1}}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
+wrk_scripts "$PORT"
 
 for window in $(seq 1 "$WINDOWS"); do
   out=$(wrk -t2 -c"$CONNS" -d10s -s "$DATA/post.lua" "http://127.0.0.1:$PORT/v1/products/AI_Assistant/artifacts")

@@ -150,13 +150,18 @@ public record AuditEntry(long index, String ts, String actor, String product, St
 
   /** The stored document: snake_case fields, null fields omitted. */
   public JsonObject toDocument() {
+    return toDocument(entryHash == null ? null : leafHash(canonicalBytes()));
+  }
+
+  /** {@link #toDocument()} with the leaf hash already computed (by {@link HashChain#seal}). */
+  JsonObject toDocument(byte[] leafHash) {
     JsonObject doc = new JsonObject();
     body().forEach(field -> doc.put(field.getKey(), field.getValue()));
     doc.put("prev_hash", prevHash);
     putIfPresent(doc, "entry_hash", entryHash);
     putIfPresent(doc, COMMIT_KEY, commitKey());
-    if (entryHash != null) {
-      doc.put(LEAF_HASH, java.util.HexFormat.of().formatHex(leafHash(canonicalBytes())));
+    if (leafHash != null) {
+      doc.put(LEAF_HASH, java.util.HexFormat.of().formatHex(leafHash));
     }
     return doc;
   }

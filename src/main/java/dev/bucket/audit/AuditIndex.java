@@ -54,8 +54,9 @@ final class AuditIndex {
   }
 
   /** The entry and its secondary keys. */
-  static Batch write(AuditEntry entry) {
-    JsonObject doc = entry.toDocument();
+  static Batch write(HashChain.Sealed sealed) {
+    AuditEntry entry = sealed.entry();
+    JsonObject doc = entry.toDocument(sealed.leafHash());
     String n = AuditEntry.key(entry.index());
     JsonObject at = new JsonObject().put("index", entry.index());
     Batch batch = new Batch().insert(Space.AUDIT, n, doc);

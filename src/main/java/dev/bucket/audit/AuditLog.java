@@ -78,7 +78,7 @@ public final class AuditLog {
   /** Set by {@link #close()}: completes once everything accepted has been written. */
   private Promise<Void> drained;
   /** Told of every entry that becomes durable, in order, and of the head after a failed batch. */
-  private BiConsumer<AuditHead, List<AuditEntry>> durableListener = (head, entries) -> { };
+  private BiConsumer<AuditHead, List<byte[]>> durableListener = (head, entries) -> { };
 
   /**
    * @param capacity most entries accepted but not yet written (queued plus in flight); beyond it appends fail with
@@ -153,9 +153,9 @@ public final class AuditLog {
 
   /**
    * Follows the durable log (the Merkle tree does): called on the log's context after each durable batch with the
-   * new head and the batch's entries, and after a failed batch with the re-read head and no entries.
+   * new head and the leaf hashes of the batch's entries, and after a failed batch with the re-read head and none.
    */
-  public void onDurable(BiConsumer<AuditHead, List<AuditEntry>> listener) {
+  public void onDurable(BiConsumer<AuditHead, List<byte[]>> listener) {
     this.durableListener = listener;
   }
 
@@ -239,7 +239,7 @@ public final class AuditLog {
     if (result.succeeded()) {
       batchesWritten++;
       durable = HashChain.headAfter(batch.get(batch.size() - 1).entry);
-      durableListener.accept(durable, batch.stream().map(pending -> pending.entry).toList());
+      durableListener.accept(durable, batch.stream().map(pending -> pending.leafHash).toList());
       // Waiters may append from their callbacks; that starts the next batch, and the writeNext below is a no-op.
       batch.stream().filter(Pending::durable).forEach(pending -> pending.waiter.complete(pending.entry.receipt()));
       writeNext();
@@ -390,6 +390,7 @@ public final class AuditLog {
     /** Null for a caller that was answered at once. */
     final Promise<AuditReceipt> waiter;
     AuditEntry entry;
+    byte[] leafHash;
     Batch writes;
 
     Pending(AuditRecord record, Batch with, Instant at, Promise<AuditReceipt> waiter) {
@@ -400,11 +401,13 @@ public final class AuditLog {
     }
 
     void sealAfter(AuditHead head) {
-      entry = HashChain.next(head, record, at);
+      HashChain.Sealed sealed = HashChain.seal(head, record, at);
+      entry = sealed.entry();
+      leafHash = sealed.leafHash();
       // The entry's own writes go last: a store names the first insert it finds taken, and a version (or its
       // Idempotency-Key) that another writer stored is what its caller needs to hear of, not the commit key that
       // follows from it.
-      writes = new Batch().addAll(with).addAll(AuditIndex.write(entry));
+      writes = new Batch().addAll(with).addAll(AuditIndex.write(sealed));
     }
 
     boolean durable() {

@@ -13,8 +13,11 @@ public interface DurableFollower {
   /** Called once on the writer's context, after the log has read its head. */
   Future<Void> start(Vertx vertx, long durableSize);
 
-  /** Entries that just became durable and the head after them; no entries after a failed batch re-read the head. */
-  void durable(AuditHead head, List<AuditEntry> entries);
+  /**
+   * The RFC 9162 leaf hashes of entries that just became durable, in log order, and the head after them; none after a
+   * failed batch re-read the head.
+   */
+  void durable(AuditHead head, List<byte[]> leafHashes);
 
   /** Follows nothing. */
   DurableFollower NONE = new DurableFollower() {
@@ -24,7 +27,7 @@ public interface DurableFollower {
     }
 
     @Override
-    public void durable(AuditHead head, List<AuditEntry> entries) {
+    public void durable(AuditHead head, List<byte[]> leafHashes) {
     }
   };
 }

@@ -50,6 +50,15 @@ public final class HashChain {
    * @throws IllegalArgumentException if the record holds values an entry cannot hold exactly, or is too large
    */
   public static AuditEntry next(AuditHead head, AuditRecord record, Instant at) {
+    return seal(head, record, at).entry();
+  }
+
+  /** An entry just sealed and its RFC 9162 leaf hash, both from one canonical encoding (the write path's costliest). */
+  public record Sealed(AuditEntry entry, byte[] leafHash) {
+  }
+
+  /** {@link #next}, keeping the leaf hash that the stored document and the Merkle tree need. */
+  static Sealed seal(AuditHead head, AuditRecord record, Instant at) {
     Instant ts = at.truncatedTo(ChronoUnit.MILLIS);
     AuditEntry draft = new AuditEntry(head.size(), TIMESTAMP.format(ts), record.actor(), record.product(),
         record.operation(), record.artifactId(), record.version(), record.contentHash(), record.outcome().wire(),
@@ -60,7 +69,7 @@ public final class HashChain {
       throw new IllegalArgumentException("audit entry is " + canonical.length + " bytes, the limit is "
           + MAX_CANONICAL_BYTES);
     }
-    return draft.withEntryHash(entryHash(head.hash(), canonical));
+    return new Sealed(draft.withEntryHash(entryHash(head.hash(), canonical)), AuditEntry.leafHash(canonical));
   }
 
   /** The head of a log whose last entry is {@code last}. */

@@ -1,7 +1,6 @@
 package dev.bucket.gate;
 
-import dev.bucket.limit.Gcra;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.bucket.logging.LogBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +15,7 @@ final class ClientFaults {
   static final int LINES_PER_SECOND = 5;
   private static final Logger LOG = LoggerFactory.getLogger(ClientFaults.class);
 
-  private final Gcra budget = new Gcra(LINES_PER_SECOND, LINES_PER_SECOND, System::nanoTime);
-  private final AtomicLong skipped = new AtomicLong();
+  private final LogBudget budget = new LogBudget(LINES_PER_SECOND);
 
   /** One line: what happened ({@code what}) and the failure's own message, never its trace. */
   void log(String what, Throwable cause) {
@@ -26,13 +24,10 @@ final class ClientFaults {
       gone(what, cause); // the client hung up (or reset) before sending a whole head: nothing it did wrong to note
       return;
     }
-    if (!budget.tryAcquire(System.nanoTime())) {
-      skipped.incrementAndGet();
-      return;
+    String more = budget.admit();
+    if (more != null) {
+      LOG.info("client fault: {}{}{}", what, cause == null ? "" : " (" + describe(cause) + ")", more);
     }
-    long left = skipped.getAndSet(0);
-    LOG.info("client fault: {}{}{}", what, cause == null ? "" : " (" + describe(cause) + ")",
-        left == 0 ? "" : "; " + left + " more not logged");
   }
 
   /**

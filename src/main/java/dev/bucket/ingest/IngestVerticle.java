@@ -9,6 +9,7 @@ import dev.bucket.audit.AuditQueries;
 import dev.bucket.audit.AuditRecord;
 import dev.bucket.audit.AuditRecord.Outcome;
 import dev.bucket.bus.Addresses;
+import dev.bucket.logging.LogBudget;
 import dev.bucket.storage.Batch;
 import dev.bucket.storage.KeyConflictException;
 import dev.bucket.storage.Space;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class IngestVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  /** A saturated audit log refuses every write for a while: one line a second (all instances) says so, with a count. */
+  private static final LogBudget FAILURE_LINES = new LogBudget(1);
 
   private final ArtifactRepository artifacts;
   private final AuditClient audit;
@@ -52,7 +55,10 @@ public final class IngestVerticle extends VerticleBase {
           if (result.succeeded()) {
             message.reply(result.result());
           } else {
-            LOG.warn("commit failed: {}", result.cause().toString());
+            String more = FAILURE_LINES.admit();
+            if (more != null) {
+              LOG.warn("commit failed: {}{}", result.cause().toString(), more);
+            }
             // A full disk is the operator's to fix (507); anything else may pass on a retry (503).
             int code = result.cause() instanceof StoreFullException ? 507 : 503;
             message.fail(code, "commit failed: " + result.cause().getClass().getSimpleName());

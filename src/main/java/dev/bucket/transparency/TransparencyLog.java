@@ -1,6 +1,5 @@
 package dev.bucket.transparency;
 
-import dev.bucket.audit.AuditEntry;
 import dev.bucket.audit.AuditHead;
 import dev.bucket.audit.DurableFollower;
 import dev.bucket.bus.Addresses;
@@ -77,17 +76,17 @@ public final class TransparencyLog implements DurableFollower {
    * batch failed after part of it was written) makes the tree restore itself from the store at that head.
    */
   @Override
-  public void durable(AuditHead head, List<AuditEntry> entries) {
+  public void durable(AuditHead head, List<byte[]> leafHashes) {
     if (resyncing >= 0) {
       return; // the restore under way reads the store, which already holds these entries
     }
-    if (appender.size() + entries.size() != head.size()) {
+    if (appender.size() + leafHashes.size() != head.size()) {
       resync(head.size());
       return;
     }
     List<Node> completed = new ArrayList<>();
-    for (AuditEntry entry : entries) {
-      completed.addAll(appender.append(MerkleHash.leafHash(entry.canonicalBytes())));
+    for (byte[] leafHash : leafHashes) {
+      completed.addAll(appender.append(leafHash));
     }
     tree.save(completed).onFailure(e -> LOG.warn("tree nodes not saved (they are recomputed on demand): {}",
         e.toString()));

@@ -39,6 +39,14 @@ class HashChainTest {
   }
 
   @Test
+  void sealingKeepsTheLeafHashOfTheSameCanonicalBytesThatTheStoredDocumentCarries() {
+    HashChain.Sealed sealed = HashChain.seal(HashChain.EMPTY, RECORD, Instant.EPOCH);
+
+    assertThat(sealed.leafHash()).isEqualTo(AuditEntry.leafHash(sealed.entry().canonicalBytes()));
+    assertThat(sealed.entry().toDocument(sealed.leafHash())).isEqualTo(sealed.entry().toDocument());
+  }
+
+  @Test
   void timestampsAreUtcWithMillisAndRetentionIs2555DaysLater() {
     AuditEntry entry = HashChain.next(HashChain.EMPTY, RECORD, Instant.parse("2026-11-22T18:00:00.123456Z"));
     AuditEntry wholeSecond = HashChain.next(HashChain.EMPTY, RECORD, Instant.parse("2026-11-22T18:00:00Z"));

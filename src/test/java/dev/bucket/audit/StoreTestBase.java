@@ -77,7 +77,8 @@ abstract class StoreTestBase {
   /** Writes {@code entries} as the log does, with their secondary keys, in one commit. */
   Future<Void> insert(List<AuditEntry> entries) {
     Batch batch = new Batch();
-    entries.forEach(entry -> batch.addAll(AuditIndex.write(entry)));
+    entries.forEach(entry -> batch.addAll(AuditIndex.write(new HashChain.Sealed(entry,
+        AuditEntry.leafHash(entry.canonicalBytes())))));
     return rocks.commit(batch);
   }
 
